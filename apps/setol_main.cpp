@@ -1,0 +1,3 @@
+#include "setol/cli.hpp"
+
+int main(int argc, char** argv) { return setol::run_cli(argc, argv); }

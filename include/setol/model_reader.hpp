@@ -1,0 +1,32 @@
+// One interface for every checkpoint format: a model is an ordered list of named
+// tensors, listed without reading data and loaded lazily one at a time.
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "setol/tensor.hpp"
+
+namespace setol {
+
+class ModelReader {
+ public:
+  virtual ~ModelReader() = default;
+  // "npy", "npy-dir", "safetensors", "safetensors-sharded", "hdf5", "keras-h5".
+  virtual std::string format() const = 0;
+  // Tensors in model order. All sizes were checked against the file when it was opened.
+  virtual const std::vector<TensorInfo>& tensors() const = 0;
+  // Reads tensor i. Throws InputError if the file turns out to be unreadable.
+  virtual TensorData load(std::size_t i) const = 0;
+};
+
+// Opens a file (.npy, .safetensors, .h5/.hdf5/.keras) or a folder (sharded safetensors
+// with model.safetensors.index.json, a single .safetensors, or .npy files).
+// Throws InputError naming the path and the problem.
+std::unique_ptr<ModelReader> open_model(const std::filesystem::path& path);
+
+// "layer2" before "layer10": compares digit runs by value.
+bool natural_less(const std::string& a, const std::string& b);
+
+}  // namespace setol

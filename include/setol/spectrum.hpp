@@ -1,0 +1,41 @@
+// The spectrum core: eigenvalues of X = W^T W (the min-side Gram matrix) of each
+// matrix of a layer, in double precision, pooled for convolutions (ww-spec §4).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "setol/layer.hpp"
+#include "setol/tensor.hpp"
+
+namespace setol {
+
+// Eigenvalues of one matrix (ascending, >= 0) and the per-slice numbers WeightWatcher keeps.
+struct SliceSpectrum {
+  std::vector<double> evals;
+  bool finite = true;          // false if the matrix had a NaN or Inf
+  bool used_svd = false;       // true if the Gram route was not accurate enough (see eigen_route.cpp)
+};
+
+// Computes the eigenvalues of the min-side Gram matrix of `view` after multiplying every
+// element by `scale`. For non-f64 data the product is rounded to float32, as WeightWatcher
+// multiplies its float32 arrays (ww-spec §4.1). Eigenvalues below zero from rounding are
+// clamped to 0.
+SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& view, double scale);
+
+// Everything the metrics need from one layer (or one slice with pool = false).
+struct LayerSpectrum {
+  std::vector<double> evals;  // ascending, pooled over slices
+  double sv_max = 0;          // max singular value over slices
+  double sv_min = 0;          // WeightWatcher quirk Q8: max over slices of each slice's min singular value
+  std::int64_t rank_loss = 0; // sum over slices of #sigma <= sigma_max * N * eps (ww-spec §4.2)
+  bool finite = true;
+};
+
+// Pools slices: eigenvalues concatenated and sorted, rank statistics per slice.
+// `N` is the layer's N, used by the rank tolerance.
+LayerSpectrum pool_slices(std::vector<SliceSpectrum> slices, std::int64_t N);
+
+// Threads used by BLAS/LAPACK inside one eigensolve.
+void set_blas_threads(int n);
+
+}  // namespace setol

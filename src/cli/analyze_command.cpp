@@ -1,0 +1,94 @@
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/fail_on.hpp"
+#include "cli/output.hpp"
+#include "setol/error.hpp"
+#include "setol/report.hpp"
+
+namespace setol::cli {
+namespace {
+
+nlohmann::ordered_json options_json(const AnalyzeArgs& a, Format f) {
+  const auto& o = a.options;
+  nlohmann::ordered_json j;
+  j["format"] = f == Format::Json ? "json" : f == Format::Jsonl ? "jsonl" : f == Format::Csv ? "csv" : "table";
+  j["min_evals"] = o.min_evals;
+  j["max_evals"] = o.max_evals;
+  j["max_n"] = o.max_n;
+  j["pool"] = o.pool;
+  j["threads"] = o.threads;
+  j["layers"] = o.layers;
+  j["fit"] = "PL";
+  j["pl_package"] = "ww";
+  j["xmin_threshold"] = kFitEvalsThreshold;
+  j["conv2d_norm"] = true;
+  j["dump_esd"] = a.dump_esd.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.dump_esd);
+  j["fail_on"] = a.fail_on.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.fail_on);
+  j["output"] = a.out.output.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.out.output);
+  return j;
+}
+
+std::string esd_file_name(const LayerRecord& r) {
+  return std::to_string(r.layer_id) + (r.slice_id ? "." + std::to_string(*r.slice_id) : std::string()) + ".npy";
+}
+
+}  // namespace
+
+int run_analyze(const AnalyzeArgs& a) {
+  auto model = open_model(a.path);
+  std::vector<LayerRecord> records = plan_layers(*model, a.options);
+  bool sliced = false;
+  for (const auto& r : records) sliced |= r.slice_id.has_value();
+  const auto columns = analyze_columns(sliced);
+  std::vector<FailRule> rules;
+  if (!a.fail_on.empty()) rules = parse_fail_rules(a.fail_on, columns);
+  if (!a.dump_esd.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(a.dump_esd, ec);
+    if (ec) throw InputError(a.dump_esd, "cannot create --dump-esd folder: " + ec.message());
+  }
+
+  Output out(a.out);
+  const bool progress = show_progress(a.out);
+  std::size_t done = 0;
+  analyze_layers(*model, records, a.options, [&](const LayerRecord& r) {
+    ++done;
+    if (progress)
+      std::cerr << "\r[" << done << "/" << records.size() << "] " << r.name << "\x1b[K" << std::flush;
+    if (out.format() == Format::Jsonl) out.stream() << record_json(r, columns).dump() << '\n' << std::flush;
+    if (!a.dump_esd.empty() && r.has_metrics()) write_npy_f64(std::filesystem::path(a.dump_esd) / esd_file_name(r), r.evals);
+  });
+  if (progress) std::cerr << "\r\x1b[K";
+  if (records.empty() && !a.out.quiet)
+    std::cerr << "setol: warning: " << a.path << ": no weight layers found\n";
+
+  const Summary summary = summarize(records);
+  RunInfo run{"analyze", a.path, model->format(), model->tensors().size(), options_json(a, out.format())};
+  switch (out.format()) {
+    case Format::Json: write_json(out.stream(), run, records, summary); break;
+    case Format::Jsonl: {
+      nlohmann::ordered_json j = run_header_json(run);
+      j["summary"] = summary_json(summary);
+      out.stream() << j.dump() << '\n';
+      break;
+    }
+    case Format::Csv: write_csv(out.stream(), records, columns); break;
+    case Format::Table: write_table(out.stream(), records, summary); break;
+  }
+  out.commit();
+
+  if (!rules.empty()) {
+    const auto bad = failing_layers(rules, records, columns);
+    if (!bad.empty()) {
+      std::cerr << "setol: --fail-on matched " << bad.size() << " layer(s):";
+      for (const auto& b : bad) std::cerr << "\n  " << b;
+      std::cerr << '\n';
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace setol::cli

@@ -1,0 +1,82 @@
+#include "setol/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "setol/error.hpp"
+
+namespace setol {
+namespace {
+
+void add_filter_options(CLI::App* cmd, AnalyzeOptions& o) {
+  cmd->add_option("--min-evals", o.min_evals, "Skip (with a status row) layers with fewer eigenvalues; 0 disables")
+      ->capture_default_str();
+  cmd->add_option("--max-evals", o.max_evals, "Skip layers with more eigenvalues; 0 = no limit")->capture_default_str();
+  cmd->add_option("--max-n", o.max_n, "Skip layers whose larger dimension N exceeds this; 0 = no limit")
+      ->capture_default_str();
+  cmd->add_flag("--pool,!--no-pool", o.pool,
+                "Pool the kh*kw slices of a convolution into one ESD (default), or analyze each slice");
+  cmd->add_option("--layers", o.layers, "Only these layers: ids or name globs (repeat or separate with commas)")
+      ->delimiter(',');
+}
+
+void add_output_options(CLI::App* cmd, cli::OutputOptions& o) {
+  cmd->add_option_function<std::string>(
+         "--format", [&o](const std::string& f) { o.format = f; },
+         "json | jsonl | csv | table (default: table on a terminal, json otherwise)")
+      ->check(CLI::IsMember({"json", "jsonl", "csv", "table"}));
+  cmd->add_option("-o,--output", o.output, "Write the report to FILE (atomically) instead of stdout");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress on stderr");
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"setol: heavy-tailed self-regularization (HTSR) analysis of trained weights, without data"};
+  app.set_version_flag("--version", std::string("setol ") + SETOL_VERSION);
+  app.require_subcommand(1);
+
+  cli::AnalyzeArgs an;
+  auto* analyze = app.add_subcommand("analyze", "Per-layer spectral metrics (alpha, alpha_weighted, ...) of a model");
+  analyze->add_option("path", an.path, "Model: .safetensors, .h5, .npy, or a folder of them")->required();
+  add_filter_options(analyze, an.options);
+  add_output_options(analyze, an.out);
+  analyze->add_option("--threads", an.options.threads, "Threads for the eigensolver; 0 = all cores")
+      ->capture_default_str();
+  analyze->add_option("--dump-esd", an.dump_esd, "Write each layer's eigenvalues to DIR/<layer_id>.npy");
+  analyze->add_option("--fail-on", an.fail_on,
+                      "Exit 1 if any layer matches, e.g. 'alpha>6' or 'alpha<2,D>0.2' (after writing the report)");
+
+  cli::DescribeArgs de;
+  auto* describe = app.add_subcommand("describe", "List tensors, shapes, types and dtypes without any eigensolve");
+  describe->add_option("path", de.path, "Model: .safetensors, .h5, .npy, or a folder of them")->required();
+  add_filter_options(describe, de.options);
+  add_output_options(describe, de.out);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "setol: error: " << e.what() << " (see setol --help)\n";
+    return 2;
+  }
+  try {
+    if (*analyze) return cli::run_analyze(an);
+    return cli::run_describe(de);
+  } catch (const InputError& e) {
+    std::cerr << "setol: error: " << e.what() << '\n';
+  } catch (const UsageError& e) {
+    std::cerr << "setol: error: " << e.what() << '\n';
+  } catch (const std::exception& e) {
+    std::cerr << "setol: error: " << e.what() << '\n';
+  }
+  return 2;
+}
+
+}  // namespace setol

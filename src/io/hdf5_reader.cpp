@@ -1,0 +1,239 @@
+// HDF5 through the HDF5 C library. Keras weight files (a layer_names attribute on
+// /model_weights or on /) are read in the model's own layer order with Keras layer
+// names; any other file contributes every floating-point dataset.
+#include <hdf5.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+#include "io/checked_size.hpp"
+#include "io/readers.hpp"
+#include "setol/error.hpp"
+
+namespace setol::io {
+namespace {
+
+// Closes an HDF5 handle with the right function when it goes out of scope.
+class Handle {
+ public:
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  ~Handle() {
+    if (id_ >= 0) close_(id_);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+void silence_hdf5_errors() {
+  static const bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+// Reads a 1-D string attribute (fixed or variable length); empty if absent.
+std::vector<std::string> read_string_list_attr(hid_t obj, const char* name) {
+  std::vector<std::string> out;
+  if (H5Aexists(obj, name) <= 0) return out;
+  Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
+  if (!attr.ok()) return out;
+  Handle type(H5Aget_type(attr.get()), H5Tclose);
+  Handle space(H5Aget_space(attr.get()), H5Sclose);
+  if (H5Tget_class(type.get()) != H5T_STRING) return out;
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (n <= 0) return out;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
+    Handle mt(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mt.get(), H5T_VARIABLE);
+    if (H5Aread(attr.get(), mt.get(), ptrs.data()) < 0) return out;
+    for (char* p : ptrs) {
+      out.emplace_back(p ? p : "");
+      H5free_memory(p);
+    }
+  } else {
+    const std::size_t len = H5Tget_size(type.get());
+    std::vector<char> buf(len * static_cast<std::size_t>(n) + 1, '\0');
+    if (H5Aread(attr.get(), type.get(), buf.data()) < 0) return out;
+    for (hssize_t i = 0; i < n; ++i) {
+      std::string s(buf.data() + static_cast<std::size_t>(i) * len, len);
+      s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
+      while (!s.empty() && s.back() == ' ') s.pop_back();
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+struct DatasetRef {
+  TensorInfo info;
+  std::string path;  // absolute path inside the file
+};
+
+// Describes one dataset, checking what the header claims against the file.
+DatasetRef describe_dataset(hid_t file, const std::string& path, const std::string& file_path,
+                            std::uint64_t file_size) {
+  Handle d(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!d.ok()) throw InputError(file_path, "cannot open dataset " + path);
+  Handle type(H5Dget_type(d.get()), H5Tclose);
+  Handle space(H5Dget_space(d.get()), H5Sclose);
+  DatasetRef r;
+  r.path = path;
+  r.info.source = file_path;
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) throw InputError(file_path, "dataset " + path + ": unreadable dataspace");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  for (auto v : dims) r.info.shape.push_back(static_cast<std::int64_t>(v));
+  const std::size_t tsize = H5Tget_size(type.get());
+  if (H5Tget_class(type.get()) == H5T_FLOAT) {
+    r.info.dtype = tsize == 2 ? DType::F16 : tsize == 4 ? DType::F32 : tsize == 8 ? DType::F64 : DType::Other;
+    r.info.dtype_text = "float" + std::to_string(tsize * 8);
+    r.info.big_endian = H5Tget_order(type.get()) == H5T_ORDER_BE;
+  } else {
+    r.info.dtype = DType::Other;
+    r.info.dtype_text = H5Tget_class(type.get()) == H5T_INTEGER ? "int" + std::to_string(tsize * 8) : "other";
+  }
+  // Contiguous storage can be checked against the file without reading it.
+  Handle dcpl(H5Dget_create_plist(d.get()), H5Pclose);
+  if (dcpl.ok() && H5Pget_layout(dcpl.get()) == H5D_CONTIGUOUS) {
+    const auto need = checked_nbytes(r.info.shape, tsize);
+    const haddr_t off = H5Dget_offset(d.get());
+    const hsize_t have = H5Dget_storage_size(d.get());
+    if (!need) throw InputError(file_path, "dataset " + path + ": shape overflows");
+    if (*need > 0 && off != HADDR_UNDEF && (have != *need || off + *need > file_size))
+      throw InputError(file_path, "dataset " + path + " needs " + std::to_string(*need) + " bytes at offset " +
+                                      std::to_string(off) + " but the file has " + std::to_string(file_size) +
+                                      " bytes (truncated or corrupt)");
+  }
+  return r;
+}
+
+std::string keras_tensor_name(const std::string& layer, const std::string& weight) {
+  // "conv1/kernel:0" -> base "kernel"; the main kernel keeps the Keras layer name.
+  std::string base = weight.substr(weight.find_last_of('/') == std::string::npos ? 0 : weight.find_last_of('/') + 1);
+  if (auto c = base.find(':'); c != std::string::npos) base.erase(c);
+  if (base == "kernel" || base == "depthwise_kernel" || base == "embeddings") return layer;
+  return layer + "." + base;
+}
+
+class Hdf5Reader final : public ModelReader {
+ public:
+  explicit Hdf5Reader(const std::filesystem::path& file) : path_(file.string()) {
+    silence_hdf5_errors();
+    std::error_code ec;
+    const auto fsize = std::filesystem::file_size(file, ec);
+    if (ec) throw InputError(path_, "cannot open: " + ec.message());
+    if (H5Fis_hdf5(path_.c_str()) <= 0) throw InputError(path_, "not an HDF5 file");
+    file_ = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file_ < 0) throw InputError(path_, "cannot open HDF5 file (truncated or corrupt)");
+    try {
+      list(fsize);
+    } catch (...) {
+      H5Fclose(file_);
+      throw;
+    }
+  }
+  ~Hdf5Reader() override { H5Fclose(file_); }
+
+  std::string format() const override { return keras_ ? "keras-h5" : "hdf5"; }
+  const std::vector<TensorInfo>& tensors() const override { return infos_; }
+
+  TensorData load(std::size_t i) const override {
+    const DatasetRef& r = refs_.at(i);
+    Handle d(H5Dopen2(file_, r.path.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!d.ok()) throw InputError(path_, "cannot open dataset " + r.path);
+    TensorInfo info = r.info;
+    info.big_endian = false;  // HDF5 converts to native order on read
+    const auto n = static_cast<std::size_t>(info.numel());
+    if (info.dtype == DType::F64) {
+      auto buf = std::make_shared<std::vector<double>>(n);
+      if (n && H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf->data()) < 0)
+        throw InputError(path_, "cannot read dataset " + r.path + " (truncated or corrupt)");
+      auto* p = reinterpret_cast<const std::byte*>(buf->data());
+      return TensorData(std::move(info), p, std::move(buf));
+    }
+    if (info.dtype == DType::Other) throw InputError(path_, "dataset " + r.path + " is not floating point");
+    info.dtype = DType::F32;  // float16 datasets are widened to float32 by HDF5
+    auto buf = std::make_shared<std::vector<float>>(n);
+    if (n && H5Dread(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf->data()) < 0)
+      throw InputError(path_, "cannot read dataset " + r.path + " (truncated or corrupt)");
+    auto* p = reinterpret_cast<const std::byte*>(buf->data());
+    return TensorData(std::move(info), p, std::move(buf));
+  }
+
+ private:
+  void list(std::uint64_t fsize) {
+    const char* root = nullptr;
+    if (H5Lexists(file_, "model_weights", H5P_DEFAULT) > 0) {
+      Handle g(H5Gopen2(file_, "model_weights", H5P_DEFAULT), H5Gclose);
+      if (g.ok() && H5Aexists(g.get(), "layer_names") > 0) root = "/model_weights";
+    }
+    if (root == nullptr && H5Aexists(file_, "layer_names") > 0) root = "/";
+    if (root != nullptr) {
+      keras_ = true;
+      list_keras(root, fsize);
+    } else {
+      list_generic(fsize);
+    }
+    for (const auto& r : refs_) infos_.push_back(r.info);
+  }
+
+  void list_keras(const char* root, std::uint64_t fsize) {
+    Handle rg(H5Gopen2(file_, root, H5P_DEFAULT), H5Gclose);
+    const std::string prefix = std::string(root) + (root[1] == '\0' ? "" : "/");
+    for (const auto& layer : read_string_list_attr(rg.get(), "layer_names")) {
+      const std::string gpath = prefix + layer;
+      if (H5Lexists(file_, gpath.c_str(), H5P_DEFAULT) <= 0)
+        throw InputError(path_, "layer_names lists '" + layer + "' but there is no group " + gpath);
+      Handle g(H5Gopen2(file_, gpath.c_str(), H5P_DEFAULT), H5Gclose);
+      for (const auto& w : read_string_list_attr(g.get(), "weight_names")) {
+        DatasetRef r = describe_dataset(file_, gpath + "/" + w, path_, fsize);
+        r.info.name = keras_tensor_name(layer, w);
+        r.info.layout = Layout::Keras;
+        refs_.push_back(std::move(r));
+      }
+    }
+  }
+
+  void list_generic(std::uint64_t fsize) {
+    std::vector<std::string> paths;
+    auto cb = [](hid_t g, const char* name, const H5L_info_t* info, void* op) -> herr_t {
+      if (info->type != H5L_TYPE_HARD) return 0;
+      H5O_info_t oi;
+      if (H5Oget_info_by_name(g, name, &oi, H5P_DEFAULT) < 0) return 0;
+      if (oi.type == H5O_TYPE_DATASET) static_cast<std::vector<std::string>*>(op)->push_back(std::string("/") + name);
+      return 0;
+    };
+    if (H5Lvisit(file_, H5_INDEX_NAME, H5_ITER_INC, cb, &paths) < 0)
+      throw InputError(path_, "cannot walk the HDF5 file (corrupt?)");
+    std::sort(paths.begin(), paths.end(), natural_less);
+    for (const auto& p : paths) {
+      DatasetRef r = describe_dataset(file_, p, path_, fsize);
+      r.info.name = p.substr(1);
+      refs_.push_back(std::move(r));
+    }
+  }
+
+  std::string path_;
+  hid_t file_ = -1;
+  bool keras_ = false;
+  std::vector<DatasetRef> refs_;
+  std::vector<TensorInfo> infos_;
+};
+
+}  // namespace
+
+std::unique_ptr<ModelReader> open_hdf5(const std::filesystem::path& file) { return std::make_unique<Hdf5Reader>(file); }
+
+}  // namespace setol::io

@@ -1,0 +1,29 @@
+// Read-only memory mapping of a whole file (RAII). Tensors point into it.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace setol::io {
+
+class MappedFile {
+ public:
+  // Throws InputError(path, ...) if the file cannot be opened or mapped.
+  static std::shared_ptr<const MappedFile> open(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const std::byte* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  MappedFile(std::string path, const std::byte* data, std::size_t size)
+      : path_(std::move(path)), data_(data), size_(size) {}
+  std::string path_;
+  const std::byte* data_;
+  std::size_t size_;
+};
+
+}  // namespace setol::io

@@ -1,0 +1,185 @@
+// safetensors: 8-byte little-endian header length, a JSON header
+// {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}},
+// then the raw little-endian data. Every size in the header is checked against the file.
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <unordered_set>
+#include <nlohmann/json.hpp>
+
+#include "io/checked_size.hpp"
+#include "io/mapped_file.hpp"
+#include "io/readers.hpp"
+#include "setol/error.hpp"
+
+namespace setol::io {
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+std::size_t st_dtype_size(const std::string& d) {
+  static const std::map<std::string, std::size_t> sizes = {
+      {"BOOL", 1}, {"U8", 1},  {"I8", 1},  {"F8_E5M2", 1}, {"F8_E4M3", 1}, {"I16", 2},  {"U16", 2}, {"F16", 2},
+      {"BF16", 2}, {"I32", 4}, {"U32", 4}, {"F32", 4},     {"F64", 8},     {"I64", 8},  {"U64", 8}};
+  auto it = sizes.find(d);
+  return it == sizes.end() ? 0 : it->second;
+}
+
+DType st_dtype(const std::string& d) {
+  if (d == "F16") return DType::F16;
+  if (d == "BF16") return DType::BF16;
+  if (d == "F32") return DType::F32;
+  if (d == "F64") return DType::F64;
+  return DType::Other;
+}
+
+struct Entry {
+  TensorInfo info;
+  std::size_t shard;
+  std::uint64_t begin;
+};
+
+struct Shard {
+  std::shared_ptr<const MappedFile> file;
+  std::size_t data_start;
+};
+
+// Parses one shard's header; appends its tensors (in data-offset order) to `out`.
+Shard read_shard(const std::filesystem::path& path, std::size_t shard_index, std::vector<Entry>& out) {
+  const std::string p = path.string();
+  auto m = MappedFile::open(p);
+  if (m->size() < 8) throw InputError(p, "truncated safetensors file (" + std::to_string(m->size()) + " bytes)");
+  std::uint64_t hlen = 0;
+  for (int i = 7; i >= 0; --i) hlen = (hlen << 8) | static_cast<unsigned char>(m->data()[i]);
+  if (hlen > m->size() - 8)
+    throw InputError(p, "safetensors header length " + std::to_string(hlen) + " exceeds the file size " +
+                            std::to_string(m->size()));
+  if (hlen > (std::uint64_t{100} << 20)) throw InputError(p, "safetensors header larger than 100 MB");
+  ordered_json header;
+  try {
+    header = ordered_json::parse(reinterpret_cast<const char*>(m->data()) + 8,
+                                 reinterpret_cast<const char*>(m->data()) + 8 + hlen);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(p, std::string("safetensors header is not valid JSON: ") + e.what());
+  }
+  if (!header.is_object()) throw InputError(p, "safetensors header is not a JSON object");
+  const std::size_t data_start = 8 + hlen;
+  const std::uint64_t data_size = m->size() - data_start;
+  std::vector<Entry> entries;
+  for (const auto& [name, v] : header.items()) {
+    if (name == "__metadata__") continue;
+    auto bad = [&](const std::string& what) { return InputError(p, "tensor '" + name + "': " + what); };
+    if (!v.is_object() || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets"))
+      throw bad("header entry lacks dtype, shape or data_offsets");
+    if (!v["dtype"].is_string()) throw bad("dtype is not a string");
+    const std::string dt = v["dtype"].get<std::string>();
+    const std::size_t esize = st_dtype_size(dt);
+    if (esize == 0) throw bad("unknown dtype '" + dt + "'");
+    Entry e;
+    e.info.name = name;
+    e.info.dtype_text = dt;
+    e.info.dtype = st_dtype(dt);
+    e.info.source = p;
+    if (!v["shape"].is_array()) throw bad("shape is not an array");
+    for (const auto& d : v["shape"]) {
+      if (!d.is_number_unsigned()) throw bad("shape has a non-integer or negative entry");
+      e.info.shape.push_back(d.get<std::int64_t>());
+    }
+    const auto& off = v["data_offsets"];
+    if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
+      throw bad("data_offsets is not a pair of non-negative integers");
+    const auto b = off[0].get<std::uint64_t>();
+    const auto en = off[1].get<std::uint64_t>();
+    if (b > en || en > data_size)
+      throw bad("data_offsets [" + std::to_string(b) + ", " + std::to_string(en) + "] lie outside the " +
+                std::to_string(data_size) + "-byte data section (truncated file?)");
+    const auto need = checked_nbytes(e.info.shape, esize);
+    if (!need || *need != en - b)
+      throw bad("shape and dtype need " + (need ? std::to_string(*need) : std::string("too many")) +
+                " bytes but data_offsets span " + std::to_string(en - b));
+    e.shard = shard_index;
+    e.begin = b;
+    entries.push_back(std::move(e));
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  for (auto& e : entries) out.push_back(std::move(e));
+  return Shard{std::move(m), data_start};
+}
+
+class SafetensorsReader final : public ModelReader {
+ public:
+  SafetensorsReader(std::vector<Shard> shards, std::vector<Entry> entries, std::string format)
+      : shards_(std::move(shards)), entries_(std::move(entries)), format_(std::move(format)) {
+    for (const auto& e : entries_) infos_.push_back(e.info);
+  }
+  std::string format() const override { return format_; }
+  const std::vector<TensorInfo>& tensors() const override { return infos_; }
+  TensorData load(std::size_t i) const override {
+    const Entry& e = entries_.at(i);
+    const Shard& s = shards_[e.shard];
+    return TensorData(e.info, s.file->data() + s.data_start + e.begin, s.file);
+  }
+
+ private:
+  std::vector<Shard> shards_;
+  std::vector<Entry> entries_;
+  std::vector<TensorInfo> infos_;
+  std::string format_;
+};
+
+}  // namespace
+
+std::unique_ptr<ModelReader> open_safetensors(const std::vector<std::filesystem::path>& shard_paths) {
+  std::vector<Shard> shards;
+  std::vector<Entry> entries;
+  for (std::size_t i = 0; i < shard_paths.size(); ++i) shards.push_back(read_shard(shard_paths[i], i, entries));
+  return std::make_unique<SafetensorsReader>(std::move(shards), std::move(entries),
+                                             shard_paths.size() == 1 ? "safetensors" : "safetensors-sharded");
+}
+
+std::unique_ptr<ModelReader> open_safetensors_index(const std::filesystem::path& index_json) {
+  const std::string p = index_json.string();
+  std::ifstream in(index_json);
+  if (!in) throw InputError(p, "cannot open");
+  ordered_json idx;
+  try {
+    idx = ordered_json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(p, std::string("not valid JSON: ") + e.what());
+  }
+  if (!idx.is_object() || !idx.contains("weight_map") || !idx["weight_map"].is_object())
+    throw InputError(p, "no \"weight_map\" object");
+  // Shards in natural order of their file names; inside a shard, tensors in file order.
+  std::map<std::string, std::vector<std::string>> wanted;
+  for (const auto& [name, file] : idx["weight_map"].items()) {
+    if (!file.is_string()) throw InputError(p, "weight_map entry '" + name + "' is not a file name");
+    const std::string f = file.get<std::string>();
+    if (f.find('/') != std::string::npos || f == "..") throw InputError(p, "shard name '" + f + "' is not a plain file name");
+    wanted[f].push_back(name);
+  }
+  std::vector<std::string> files;
+  for (const auto& [f, _] : wanted) files.push_back(f);
+  std::sort(files.begin(), files.end(), natural_less);
+
+  std::vector<Shard> shards;
+  std::vector<Entry> entries;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    std::vector<Entry> all;
+    const auto shard_path = index_json.parent_path() / files[i];
+    shards.push_back(read_shard(shard_path, i, all));
+    const auto& listed = wanted[files[i]];
+    const std::unordered_set<std::string> names(listed.begin(), listed.end());
+    std::unordered_set<std::string> present;
+    for (const auto& e : all) present.insert(e.info.name);
+    for (const auto& n : listed) {
+      if (!present.contains(n))
+        throw InputError(shard_path.string(), "tensor '" + n + "' listed in " + index_json.filename().string() +
+                                                  " is not in this shard");
+    }
+    for (auto& e : all)
+      if (names.contains(e.info.name)) entries.push_back(std::move(e));
+  }
+  return std::make_unique<SafetensorsReader>(std::move(shards), std::move(entries), "safetensors-sharded");
+}
+
+}  // namespace setol::io

@@ -1,0 +1,70 @@
+// The output columns, named as WeightWatcher names them (ww-spec §5-6); docs/metrics.md
+// defines each. Metric cells are empty (null) for rows that were skipped or failed to load.
+#include <cmath>
+
+#include "setol/error.hpp"
+#include "setol/report.hpp"
+
+namespace setol {
+namespace {
+
+using Get = std::function<Cell(const LayerRecord&)>;
+
+Get metric(std::function<Cell(const LayerRecord&)> f) {
+  return [f = std::move(f)](const LayerRecord& r) -> Cell { return r.has_metrics() ? f(r) : Cell{}; };
+}
+Get scale(double ScaleMetrics::*field) {
+  return metric([field](const LayerRecord& r) { return Cell{(*r.scale).*field}; });
+}
+Get fit(double PowerLawFit::*field) {
+  return metric([field](const LayerRecord& r) { return Cell{r.fit.*field}; });
+}
+
+}  // namespace
+
+std::vector<Column> analyze_columns(bool with_slice_id) {
+  std::vector<Column> c;
+  c.push_back({"layer_id", [](const LayerRecord& r) { return Cell{std::int64_t{r.layer_id}}; }});
+  if (with_slice_id)
+    c.push_back({"slice_id", [](const LayerRecord& r) { return r.slice_id ? Cell{std::int64_t{*r.slice_id}} : Cell{}; }});
+  c.push_back({"name", [](const LayerRecord& r) { return Cell{r.name}; }});
+  c.push_back({"layer_type", [](const LayerRecord& r) { return Cell{std::string(layer_type_name(r.geometry.type))}; }});
+  c.push_back({"N", [](const LayerRecord& r) { return Cell{r.geometry.N}; }});
+  c.push_back({"M", [](const LayerRecord& r) { return Cell{r.geometry.M}; }});
+  c.push_back({"Q", [](const LayerRecord& r) { return Cell{r.Q()}; }});
+  c.push_back({"rf", [](const LayerRecord& r) { return Cell{r.geometry.rf}; }});
+  c.push_back({"num_evals", [](const LayerRecord& r) { return Cell{r.num_evals}; }});
+  c.push_back({"alpha", fit(&PowerLawFit::alpha)});
+  c.push_back({"alpha_weighted", metric([](const LayerRecord& r) { return Cell{r.alpha_weighted}; })});
+  c.push_back({"log_alpha_norm", metric([](const LayerRecord& r) { return Cell{r.log_alpha_norm}; })});
+  c.push_back({"xmin", fit(&PowerLawFit::xmin)});
+  c.push_back({"xmax", fit(&PowerLawFit::xmax)});
+  c.push_back({"D", fit(&PowerLawFit::D)});
+  c.push_back({"sigma", fit(&PowerLawFit::sigma)});
+  c.push_back({"num_pl_spikes", metric([](const LayerRecord& r) { return Cell{r.fit.num_pl_spikes}; })});
+  c.push_back({"warning", metric([](const LayerRecord& r) { return Cell{r.warning()}; })});
+  c.push_back({"norm", scale(&ScaleMetrics::norm)});
+  c.push_back({"log_norm", scale(&ScaleMetrics::log_norm)});
+  c.push_back({"spectral_norm", scale(&ScaleMetrics::lambda_max)});
+  c.push_back({"log_spectral_norm", scale(&ScaleMetrics::log_spectral_norm)});
+  c.push_back({"stable_rank", scale(&ScaleMetrics::stable_rank)});
+  c.push_back({"entropy", scale(&ScaleMetrics::entropy)});
+  c.push_back({"matrix_rank", metric([](const LayerRecord& r) { return Cell{r.scale->matrix_rank}; })});
+  c.push_back({"rank_loss", metric([](const LayerRecord& r) { return Cell{r.rank_loss}; })});
+  c.push_back({"weak_rank_loss", metric([](const LayerRecord& r) { return Cell{r.scale->weak_rank_loss}; })});
+  c.push_back({"lambda_max", scale(&ScaleMetrics::lambda_max)});
+  c.push_back({"sv_max", metric([](const LayerRecord& r) { return Cell{r.sv_max}; })});
+  c.push_back({"sv_min", metric([](const LayerRecord& r) { return Cell{r.sv_min}; })});
+  c.push_back({"status", [](const LayerRecord& r) { return Cell{r.status_text()}; }});
+  return c;
+}
+
+Format parse_format(const std::string& s) {
+  if (s == "json") return Format::Json;
+  if (s == "jsonl") return Format::Jsonl;
+  if (s == "csv") return Format::Csv;
+  if (s == "table") return Format::Table;
+  throw UsageError("unknown format '" + s + "' (choose json, jsonl, csv or table)");
+}
+
+}  // namespace setol
