@@ -49,4 +49,7 @@ class TensorData {
   std::shared_ptr<const void> keepalive_;
 };
 
+// All elements as double, in C (row-major) order whatever the storage order.
+std::vector<double> to_f64(const TensorData& t);
+
 }  // namespace setol

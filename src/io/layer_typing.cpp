@@ -45,7 +45,7 @@ LayerGeometry classify_tensor(const TensorInfo& t) {
     g.role = "non-float";
     return g;
   }
-  if (last == "bias" || last == "b" || contains_any(last, {"running_mean", "running_var", "num_batches", "moving_"})) {
+  if (last == "bias" || (last == "b" && t.shape.size() < 2) || contains_any(last, {"running_mean", "running_var", "num_batches", "moving_"})) {
     g.role = "bias";
     return g;
   }

@@ -1,5 +1,7 @@
 #include "setol/tensor.hpp"
 
+#include "io/decode.hpp"
+
 namespace setol {
 
 std::string_view dtype_name(DType t) {
@@ -39,6 +41,36 @@ std::vector<std::int64_t> TensorData::strides() const {
     for (std::size_t i = shape.size(); i-- > 1;) s[i - 1] = s[i] * shape[i];
   }
   return s;
+}
+
+namespace {
+template <DType D>
+void decode_all(const TensorData& t, std::vector<double>& out) {
+  const auto& shape = t.info().shape;
+  const auto st = t.strides();
+  std::vector<std::int64_t> idx(shape.size(), 0);
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    std::int64_t off = 0;
+    for (std::size_t a = 0; a < shape.size(); ++a) off += idx[a] * st[a];
+    out[k] = static_cast<double>(io::Decode<D>::get(t.bytes(), off, t.info().big_endian));
+    for (std::size_t a = shape.size(); a-- > 0;) {  // next C-order index
+      if (++idx[a] < shape[a]) break;
+      idx[a] = 0;
+    }
+  }
+}
+}  // namespace
+
+std::vector<double> to_f64(const TensorData& t) {
+  std::vector<double> out(static_cast<std::size_t>(t.info().numel()));
+  switch (t.info().dtype) {
+    case DType::F16: decode_all<DType::F16>(t, out); break;
+    case DType::BF16: decode_all<DType::BF16>(t, out); break;
+    case DType::F32: decode_all<DType::F32>(t, out); break;
+    case DType::F64: decode_all<DType::F64>(t, out); break;
+    case DType::Other: out.clear(); break;
+  }
+  return out;
 }
 
 }  // namespace setol

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Command-line behaviour: exit codes, one-line errors naming the file, no partial output
+# files, report formats, --fail-on, --dump-esd. Usage: cli_test.sh SETOL_BINARY DATA_DIR
+set -u
+setol=$1
+data=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $name"; fi
+}
+model=$data/corpus/mlp3-mnist10k-bs32-lr0.01/model.safetensors
+
+# Bad input: exit 2, one line on stderr naming the file, no output file left behind.
+bad_input() {  # bad_input LABEL FILE
+  local label=$1 file=$2
+  "$setol" analyze "$file" -o "$tmp/out.json" 2>"$tmp/err"
+  local rc=$?
+  check "$label: exit 2 (got $rc)" test "$rc" -eq 2
+  check "$label: one stderr line" test "$(wc -l <"$tmp/err")" -eq 1
+  check "$label: names the file" grep -qF "$file" "$tmp/err"
+  check "$label: no output file" test ! -e "$tmp/out.json"
+  check "$label: no temp file" test -z "$(ls -A "$tmp" | grep -v '^err$' | grep -v -e '^bad' -e '^esd' || true)"
+}
+head -c 100000 "$model" >"$tmp/bad_trunc.safetensors"
+bad_input "truncated safetensors" "$tmp/bad_trunc.safetensors"
+npy=$data/corpus/mlp3-mnist10k-bs32-lr0.01/npy/fc2.weight.npy
+head -c 5000 "$npy" >"$tmp/bad_trunc.npy"
+bad_input "truncated npy" "$tmp/bad_trunc.npy"
+sed 's/(100, 300)/(100, 999)/' "$npy" >"$tmp/bad_lying.npy"
+bad_input "lying npy header" "$tmp/bad_lying.npy"
+h5=$data/corpus/mlp3-mnist10k-bs32-lr0.01/model.h5
+head -c $(($(stat -c %s "$h5") / 2)) "$h5" >"$tmp/bad_trunc.h5"
+bad_input "truncated h5" "$tmp/bad_trunc.h5"
+bad_input "missing file" "$tmp/bad_nonexistent.safetensors"
+printf 'garbage' >"$tmp/bad_garbage.bin"
+bad_input "unknown format" "$tmp/bad_garbage.bin"
+
+# Usage errors exit 2.
+"$setol" analyze "$model" --no-such-option >/dev/null 2>&1
+check "unknown option exits 2" test $? -eq 2
+"$setol" analyze "$model" --fail-on 'nosuchcolumn>3' >/dev/null 2>&1
+check "bad --fail-on exits 2" test $? -eq 2
+"$setol" --version | grep -q '^setol [0-9]'
+check "--version" test $? -eq 0
+"$setol" analyze --help | grep -q -- '--min-evals'
+check "--help" test $? -eq 0
+
+# Reports.
+"$setol" analyze "$model" --format json -o "$tmp/r.json"
+check "json exit 0" test $? -eq 0
+check "json has schema_version" grep -q '"schema_version": 1' "$tmp/r.json"
+check "json has summary" grep -q '"summary"' "$tmp/r.json"
+check "json names fc3" grep -q '"name": "fc3.weight"' "$tmp/r.json"
+"$setol" analyze "$model" -o "$tmp/r.csv"
+check "csv from extension" test "$(head -c 18 "$tmp/r.csv")" = "layer_id,name,laye"
+check "csv rows" test "$(wc -l <"$tmp/r.csv")" -eq 4
+"$setol" analyze "$model" --format jsonl >"$tmp/r.jsonl"
+check "jsonl lines = layers + summary" test "$(wc -l <"$tmp/r.jsonl")" -eq 4
+check "jsonl last line is the summary" grep -q '"summary"' <(tail -n 1 "$tmp/r.jsonl")
+"$setol" analyze "$model" --format table | grep -q 'under-trained'
+check "table shows warnings" test $? -eq 0
+"$setol" describe "$model" --format table | grep -q 'fc1.weight'
+check "describe" test $? -eq 0
+
+# --fail-on gates CI: fc3 has alpha 8.08 in WeightWatcher's output for this model.
+"$setol" analyze "$model" -q --fail-on 'alpha>6' >/dev/null 2>"$tmp/err"
+check "fail-on matched exits 1" test $? -eq 1
+check "fail-on names the layer" grep -q 'fc3.weight' "$tmp/err"
+"$setol" analyze "$model" -q --fail-on 'alpha>100' >/dev/null
+check "fail-on not matched exits 0" test $? -eq 0
+
+# --dump-esd writes ascending float64 eigenvalues per layer.
+"$setol" analyze "$model" -q --dump-esd "$tmp/esd" >/dev/null
+check "dump-esd files" test -s "$tmp/esd/0.npy" -a -s "$tmp/esd/1.npy" -a -s "$tmp/esd/2.npy"
+check "dump-esd size (fc3: 10 evals)" test "$(stat -c %s "$tmp/esd/2.npy")" -eq $((128 + 80))
+
+echo "$pass passed, $fail failed"
+test "$fail" -eq 0

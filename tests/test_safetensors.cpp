@@ -1,0 +1,108 @@
+// .safetensors loader: dtypes, file order, sharded checkpoints with an index, and
+// headers that lie about sizes.
+#include <gtest/gtest.h>
+
+#include "fixtures.hpp"
+#include "setol/error.hpp"
+#include "setol/model_reader.hpp"
+
+using namespace setol;
+using fixtures::StTensor;
+using fixtures::TempDir;
+
+TEST(Safetensors, RoundTripsEveryFloatDtype) {
+  TempDir dir;
+  const auto v = fixtures::iota_values(6, -0.75, 0.5);  // exact in every dtype
+  std::vector<StTensor> ts = {{"b.f32", "F32", {2, 3}, v}, {"a.f64", "F64", {3, 2}, v},
+                              {"c.f16", "F16", {6}, v},    {"d.bf16", "BF16", {1, 6}, v}};
+  fixtures::write_bytes(dir / "m.safetensors", fixtures::safetensors_image(ts, "{\"format\":\"pt\"}"));
+  auto m = open_model(dir / "m.safetensors");
+  ASSERT_EQ(m->tensors().size(), 4u);
+  for (std::size_t i = 0; i < ts.size(); ++i) {  // file order, not alphabetical
+    EXPECT_EQ(m->tensors()[i].name, ts[i].name);
+    EXPECT_EQ(m->tensors()[i].shape, ts[i].shape);
+    EXPECT_EQ(to_f64(m->load(i)), v) << ts[i].dtype;
+  }
+  EXPECT_EQ(m->format(), "safetensors");
+}
+
+TEST(Safetensors, ShardedIndexIsAuthoritative) {
+  TempDir dir;
+  const auto v = fixtures::iota_values(4);
+  fixtures::write_bytes(dir / "model-00002-of-00002.safetensors",
+                        fixtures::safetensors_image({{"layers.10.w", "F32", {2, 2}, v}, {"unlisted", "F32", {2, 2}, v}}));
+  fixtures::write_bytes(dir / "model-00001-of-00002.safetensors",
+                        fixtures::safetensors_image({{"layers.2.w", "F32", {2, 2}, v}, {"layers.1.w", "F32", {2, 2}, v}}));
+  fixtures::write_bytes(dir / "stray.safetensors", "garbage that must not be opened");
+  fixtures::write_bytes(dir / "model.safetensors.index.json",
+                        R"({"metadata":{"total_size":48},"weight_map":{"layers.10.w":"model-00002-of-00002.safetensors",
+                            "layers.1.w":"model-00001-of-00002.safetensors","layers.2.w":"model-00001-of-00002.safetensors"}})");
+  auto m = open_model(dir.path());
+  ASSERT_EQ(m->tensors().size(), 3u);
+  EXPECT_EQ(m->tensors()[0].name, "layers.2.w");  // shard 1 in file order
+  EXPECT_EQ(m->tensors()[1].name, "layers.1.w");
+  EXPECT_EQ(m->tensors()[2].name, "layers.10.w");
+  EXPECT_EQ(to_f64(m->load(2)), v);
+  EXPECT_EQ(m->format(), "safetensors-sharded");
+}
+
+TEST(Safetensors, IndexNamingAMissingTensorIsAnError) {
+  TempDir dir;
+  fixtures::write_bytes(dir / "s1.safetensors", fixtures::safetensors_image({{"a", "F32", {1}, {1}}}));
+  fixtures::write_bytes(dir / "model.safetensors.index.json", R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors"}})");
+  EXPECT_THROW(open_model(dir.path()), InputError);
+}
+
+class SafetensorsMalformed : public ::testing::Test {
+ protected:
+  void expect_error(const std::string& bytes, const std::string& fragment) {
+    const auto p = dir_ / "bad.safetensors";
+    fixtures::write_bytes(p, bytes);
+    try {
+      open_model(p);
+      FAIL() << "no error for: " << fragment;
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.path(), p.string());
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << "one line";
+    }
+  }
+  std::string good() { return fixtures::safetensors_image({{"w", "F32", {4, 4}, fixtures::iota_values(16)}}); }
+  TempDir dir_;
+};
+
+TEST_F(SafetensorsMalformed, TruncatedData) {
+  const auto img = good();
+  expect_error(img.substr(0, img.size() - 4), "outside");
+}
+
+TEST_F(SafetensorsMalformed, TruncatedHeader) {
+  expect_error(good().substr(0, 20), "exceeds the file size");
+  expect_error("abc", "truncated");
+}
+
+TEST_F(SafetensorsMalformed, HeaderLiesAboutShape) {
+  auto img = good();
+  img.replace(img.find("[4,4]"), 5, "[4,5]");
+  expect_error(img, "need 80 bytes but data_offsets span 64");
+}
+
+TEST_F(SafetensorsMalformed, HeaderLengthLies) {
+  auto img = good();
+  img[0] = static_cast<char>(0xff);
+  img[1] = static_cast<char>(0xff);
+  img[5] = 1;
+  expect_error(img, "exceeds the file size");
+}
+
+TEST_F(SafetensorsMalformed, BadJsonAndDtypes) {
+  auto img = good();
+  img.replace(img.find('{'), 1, "[");
+  expect_error(img, "not valid JSON");
+  auto img2 = good();
+  img2.replace(img2.find("F32"), 3, "Q32");
+  expect_error(img2, "unknown dtype 'Q32'");
+  auto img3 = good();
+  img3.replace(img3.find("[4,4]"), 5, "[4,-4]");
+  expect_error(img3, "negative");
+}
