@@ -39,6 +39,12 @@ struct LayerRecord {
   double log_alpha_norm = 0;        // log10(sum lambda^alpha)
   std::vector<double> evals;        // ascending; kept for --dump-esd
 
+  // Where the time went (seconds), for --profile.
+  struct Timings {
+    double load = 0, spectrum = 0, fit = 0;
+    int svd_slices = 0;             // slices that needed the SVD route (rank-deficient)
+  } timings;
+
   double Q() const { return geometry.M == 0 ? -1.0 : static_cast<double>(geometry.N) / geometry.M; }
   bool has_metrics() const { return status == LayerStatus::Success || status == LayerStatus::Failed; }
   // "success", "failed", "skipped: <reason>", "error: <reason>"

@@ -29,6 +29,7 @@ struct LayerSpectrum {
   double sv_min = 0;          // WeightWatcher quirk Q8: max over slices of each slice's min singular value
   std::int64_t rank_loss = 0; // sum over slices of #sigma <= sigma_max * N * eps (ww-spec §4.2)
   bool finite = true;
+  int svd_slices = 0;
 };
 
 // Pools slices: eigenvalues concatenated and sorted, rank statistics per slice.

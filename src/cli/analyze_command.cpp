@@ -1,3 +1,5 @@
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -30,6 +32,23 @@ nlohmann::ordered_json options_json(const AnalyzeArgs& a, Format f) {
   return j;
 }
 
+void print_profile(const std::vector<LayerRecord>& recs, double wall) {
+  double load = 0, spec = 0, fit = 0;
+  std::fprintf(stderr, "%-5s %-40s %10s %9s %9s %9s %5s\n", "id", "name", "N x M x rf", "load ms", "eig ms", "fit ms",
+               "svd");
+  for (const auto& r : recs) {
+    if (!r.has_metrics()) continue;
+    const auto& t = r.timings;
+    load += t.load, spec += t.spectrum, fit += t.fit;
+    const std::string shape = std::to_string(r.geometry.N) + "x" + std::to_string(r.geometry.M) + "x" +
+                              std::to_string(r.geometry.rf);
+    std::fprintf(stderr, "%-5d %-40.40s %10s %9.2f %9.2f %9.2f %5d\n", r.layer_id, r.name.c_str(), shape.c_str(),
+                 t.load * 1e3, t.spectrum * 1e3, t.fit * 1e3, t.svd_slices);
+  }
+  std::fprintf(stderr, "total: wall %.3f s = load %.3f + eigenvalues %.3f + fit/metrics %.3f + other %.3f\n", wall,
+               load, spec, fit, wall - load - spec - fit);
+}
+
 std::string esd_file_name(const LayerRecord& r) {
   return std::to_string(r.layer_id) + (r.slice_id ? "." + std::to_string(*r.slice_id) : std::string()) + ".npy";
 }
@@ -50,6 +69,7 @@ int run_analyze(const AnalyzeArgs& a) {
     if (ec) throw InputError(a.dump_esd, "cannot create --dump-esd folder: " + ec.message());
   }
 
+  const auto t_start = std::chrono::steady_clock::now();
   Output out(a.out);
   const bool progress = show_progress(a.out);
   std::size_t done = 0;
@@ -78,6 +98,8 @@ int run_analyze(const AnalyzeArgs& a) {
     case Format::Table: write_table(out.stream(), records, summary); break;
   }
   out.commit();
+  if (a.profile)
+    print_profile(records, std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
 
   if (!rules.empty()) {
     const auto bad = failing_layers(rules, records, columns);

@@ -48,6 +48,8 @@ int run_cli(int argc, char** argv) {
   analyze->add_option("--fail-on", an.fail_on,
                       "Exit 1 if any layer matches, e.g. 'alpha>6' or 'alpha<2,D>0.2' (after writing the report)");
 
+  analyze->add_flag("--profile", an.profile, "Print where the time went (per layer and in total) on stderr");
+
   cli::DescribeArgs de;
   auto* describe = app.add_subcommand("describe", "List tensors, shapes, types and dtypes without any eigensolve");
   describe->add_option("path", de.path, "Model: .safetensors, .h5, .npy, or a folder of them")->required();

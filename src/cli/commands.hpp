@@ -21,6 +21,7 @@ struct AnalyzeArgs {
   OutputOptions out;
   std::string dump_esd;
   std::string fail_on;
+  bool profile = false;
 };
 
 struct DescribeArgs {

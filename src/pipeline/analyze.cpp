@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -20,7 +21,12 @@ double conv_scale(const LayerRecord& r) {
   return std::sqrt(c / 2.0);
 }
 
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 void fill_metrics(LayerRecord& r, LayerSpectrum&& spec) {
+  const auto t0 = std::chrono::steady_clock::now();
   r.evals = std::move(spec.evals);
   r.num_evals = static_cast<std::int64_t>(r.evals.size());
   r.sv_max = spec.sv_max;
@@ -32,9 +38,11 @@ void fill_metrics(LayerRecord& r, LayerSpectrum&& spec) {
   r.alpha_weighted = alpha_weighted(r.fit.alpha, r.scale->lambda_max);
   r.log_alpha_norm = log_alpha_norm(r.evals, r.fit.alpha);
   r.status = r.fit.ok ? LayerStatus::Success : LayerStatus::Failed;
+  r.timings.fit = seconds_since(t0);
 }
 
 void analyze_one(const TensorData& t, LayerRecord& r) {
+  const auto t0 = std::chrono::steady_clock::now();
   const auto views = layer_matrices(t.info(), r.geometry, t.strides());
   const double scale = conv_scale(r);
   std::vector<SliceSpectrum> slices;
@@ -44,6 +52,8 @@ void analyze_one(const TensorData& t, LayerRecord& r) {
     for (const auto& v : views) slices.push_back(slice_eigenvalues(t, v, scale));
   }
   LayerSpectrum spec = pool_slices(std::move(slices), r.geometry.N);
+  r.timings.spectrum = seconds_since(t0);
+  r.timings.svd_slices = spec.svd_slices;
   if (!spec.finite) {
     r.status = LayerStatus::Error;
     r.reason = "non-finite weights";
@@ -62,8 +72,11 @@ void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records,
   for (auto& r : records) {
     if (r.status == LayerStatus::Pending) {
       if (!loaded || loaded->info().source != model.tensors()[r.tensor_index].source ||
-          loaded->info().name != model.tensors()[r.tensor_index].name)
+          loaded->info().name != model.tensors()[r.tensor_index].name) {
+        const auto t0 = std::chrono::steady_clock::now();
         loaded.emplace(model.load(r.tensor_index));
+        r.timings.load = seconds_since(t0);
+      }
       try {
         analyze_one(*loaded, r);
       } catch (const InputError&) {

@@ -15,6 +15,7 @@ LayerSpectrum pool_slices(std::vector<SliceSpectrum> slices, std::int64_t N) {
   bool first = true;
   for (auto& s : slices) {
     out.finite &= s.finite;
+    out.svd_slices += s.used_svd ? 1 : 0;
     if (!s.finite || s.evals.empty()) continue;
     const double smax = std::sqrt(s.evals.back());
     const double smin = std::sqrt(s.evals.front());
