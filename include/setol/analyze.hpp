@@ -9,6 +9,7 @@
 
 #include "setol/layer_record.hpp"
 #include "setol/model_reader.hpp"
+#include "setol/powerlaw.hpp"
 
 namespace setol {
 
@@ -19,6 +20,13 @@ struct AnalyzeOptions {
   bool pool = true;             // pool Conv2D slices into one ESD (WeightWatcher's default)
   int threads = 0;              // 0 = all cores
   std::vector<std::string> layers;  // layer ids or name globs; empty = every layer
+  TailFitOptions tail;          // --fit, --fix-fingers and their parameters
+  bool mp_fit = false;          // Marchenko-Pastur bulk fit (ww-spec §7.1)
+  bool randomize = false;       // element-permuted ESD and its MP fit: correlation traps (§7.4)
+  std::uint64_t seed = kDefaultSeed;  // seeds every permutation (per layer, slice and replica)
+  bool detx = false;            // detX / ERG condition (§8)
+
+  static constexpr std::uint64_t kDefaultSeed = 20240910;
 };
 
 // One record per weight layer (per slice with pool = false), in model order, with the
@@ -32,7 +40,7 @@ void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records,
                     const std::function<void(const LayerRecord&)>& on_done = {});
 
 struct Summary {
-  std::map<std::string, double> means;               // WeightWatcher get_summary() (ww-spec §9)
+  std::map<std::string, double> means;               // WeightWatcher get_summary() (ww-spec §9), + mp_softrank with --mp-fit
   std::map<std::string, std::int64_t> status_counts; // by status kind: success, failed, skipped, error
   std::map<std::string, std::int64_t> warning_counts;  // over-trained, under-trained, none
   std::int64_t layers = 0;

@@ -10,6 +10,7 @@
 #include "setol/layer.hpp"
 #include "setol/metrics.hpp"
 #include "setol/powerlaw.hpp"
+#include "setol/rmt.hpp"
 
 namespace setol {
 
@@ -39,9 +40,22 @@ struct LayerRecord {
   double log_alpha_norm = 0;        // log10(sum lambda^alpha)
   std::vector<double> evals;        // ascending; kept for --dump-esd
 
+  // Diagnostics (present when asked for and the layer has metrics)
+  std::optional<MpFit> mp;          // --mp-fit
+  struct Randomized {
+    double max_rand_eval = 0;       // largest eigenvalue of the permuted matrices (all replicas)
+    double rand_distance = 0;       // Jensen-Shannon distance ESD vs one more permutation's ESD
+    double ww_softrank = 0;         // max of that permutation's ESD / lambda_max
+    double ww_maxdist = 0;          // lambda_max - max of that permutation's ESD
+    MpFit mp;                       // MP fit of the permuted ESD (rand_* columns)
+    std::vector<double> evals;      // the permuted ESD (replicas pooled), ascending
+  };
+  std::optional<Randomized> randomized;  // --randomize
+  std::optional<DetX> detx;         // --detx
+
   // Where the time went (seconds), for --profile.
   struct Timings {
-    double load = 0, spectrum = 0, fit = 0;
+    double load = 0, spectrum = 0, fit = 0, diagnostics = 0;
     int svd_slices = 0;             // slices that needed the SVD route (rank-deficient)
   } timings;
 
@@ -50,6 +64,8 @@ struct LayerRecord {
   // "success", "failed", "skipped: <reason>", "error: <reason>"
   std::string status_text() const;
   std::string warning() const;      // from alpha, as WeightWatcher (empty when no metrics)
+  // The correlation-trap flag: a permuted eigenvalue beyond the permuted MP bulk edge + TW margin.
+  std::optional<bool> correlation_trap() const;
 };
 
 }  // namespace setol

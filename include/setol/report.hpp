@@ -21,8 +21,9 @@ struct Column {
   std::function<Cell(const LayerRecord&)> get;
 };
 
-// The analyze columns in output order (slice_id included only when asked for).
-std::vector<Column> analyze_columns(bool with_slice_id);
+// The analyze columns in output order: WeightWatcher's default set, then the columns of
+// each option that is on (slice_id only with --no-pool), status last.
+std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_id);
 
 enum class Format { Json, Jsonl, Csv, Table };
 Format parse_format(const std::string& s);  // throws UsageError
@@ -40,7 +41,8 @@ nlohmann::ordered_json record_json(const LayerRecord& r, const std::vector<Colum
 nlohmann::ordered_json summary_json(const Summary& s);
 nlohmann::ordered_json run_header_json(const RunInfo& run);
 
-void write_json(std::ostream& os, const RunInfo& run, const std::vector<LayerRecord>& recs, const Summary& s);
+void write_json(std::ostream& os, const RunInfo& run, const std::vector<LayerRecord>& recs, const Summary& s,
+                const std::vector<Column>& cols);
 void write_csv(std::ostream& os, const std::vector<LayerRecord>& recs, const std::vector<Column>& cols);
 void write_table(std::ostream& os, const std::vector<LayerRecord>& recs, const Summary& s);
 

@@ -22,6 +22,13 @@ struct SliceSpectrum {
 // clamped to 0.
 SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& view, double scale);
 
+// Eigenvalues (ascending) of the min-side Gram matrix of `view` (scaled as above) after a
+// uniformly random permutation of all its elements (ww-spec §7.4). The permutation is a
+// Fisher-Yates shuffle driven by std::mt19937_64 seeded with `seed`, so the result is
+// the same on every platform and for every thread count.
+std::vector<double> permuted_eigenvalues(const TensorData& t, const MatrixView& view, double scale,
+                                         std::uint64_t seed);
+
 // Everything the metrics need from one layer (or one slice with pool = false).
 struct LayerSpectrum {
   std::vector<double> evals;  // ascending, pooled over slices

@@ -22,8 +22,19 @@ nlohmann::ordered_json options_json(const AnalyzeArgs& a, Format f) {
   j["pool"] = o.pool;
   j["threads"] = o.threads;
   j["layers"] = o.layers;
-  j["fit"] = "PL";
-  j["pl_package"] = "ww";
+  const auto& t = o.tail;
+  j["fit"] = t.distribution == TailDistribution::TruncatedPowerLaw ? "TPL" : "PL";
+  j["fix_fingers"] = t.fix_fingers == FixFingers::None       ? nlohmann::ordered_json(nullptr)
+                     : t.fix_fingers == FixFingers::XminPeak ? nlohmann::ordered_json("xmin_peak")
+                                                             : nlohmann::ordered_json("clip_xmax");
+  j["xmin_max"] = t.xmin_max > 0 ? nlohmann::ordered_json(t.xmin_max) : nlohmann::ordered_json(nullptr);
+  j["max_fingers"] = t.max_fingers;
+  j["finger_thresh"] = t.finger_thresh;
+  j["xmin_peak_ww_window"] = t.ww_xmin_peak_window;
+  j["mp_fit"] = o.mp_fit;
+  j["randomize"] = o.randomize;
+  j["seed"] = o.seed;
+  j["detx"] = o.detx;
   j["xmin_threshold"] = kFitEvalsThreshold;
   j["conv2d_norm"] = true;
   j["dump_esd"] = a.dump_esd.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.dump_esd);
@@ -49,8 +60,8 @@ void print_profile(const std::vector<LayerRecord>& recs, double wall) {
                load, spec, fit, wall - load - spec - fit);
 }
 
-std::string esd_file_name(const LayerRecord& r) {
-  return std::to_string(r.layer_id) + (r.slice_id ? "." + std::to_string(*r.slice_id) : std::string()) + ".npy";
+std::string esd_file_name(const LayerRecord& r, const std::string& kind) {
+  return std::to_string(r.layer_id) + (r.slice_id ? "." + std::to_string(*r.slice_id) : std::string()) + kind + ".npy";
 }
 
 }  // namespace
@@ -60,7 +71,7 @@ int run_analyze(const AnalyzeArgs& a) {
   std::vector<LayerRecord> records = plan_layers(*model, a.options);
   bool sliced = false;
   for (const auto& r : records) sliced |= r.slice_id.has_value();
-  const auto columns = analyze_columns(sliced);
+  const auto columns = analyze_columns(a.options, sliced);
   std::vector<FailRule> rules;
   if (!a.fail_on.empty()) rules = parse_fail_rules(a.fail_on, columns);
   if (!a.dump_esd.empty()) {
@@ -78,7 +89,11 @@ int run_analyze(const AnalyzeArgs& a) {
     if (progress)
       std::cerr << "\r[" << done << "/" << records.size() << "] " << r.name << "\x1b[K" << std::flush;
     if (out.format() == Format::Jsonl) out.stream() << record_json(r, columns).dump() << '\n' << std::flush;
-    if (!a.dump_esd.empty() && r.has_metrics()) write_npy_f64(std::filesystem::path(a.dump_esd) / esd_file_name(r), r.evals);
+    if (!a.dump_esd.empty() && r.has_metrics()) {
+      write_npy_f64(std::filesystem::path(a.dump_esd) / esd_file_name(r, ""), r.evals);
+      if (r.randomized)
+        write_npy_f64(std::filesystem::path(a.dump_esd) / esd_file_name(r, ".rand"), r.randomized->evals);
+    }
   });
   if (progress) std::cerr << "\r\x1b[K";
   if (records.empty() && !a.out.quiet)
@@ -87,7 +102,7 @@ int run_analyze(const AnalyzeArgs& a) {
   const Summary summary = summarize(records);
   RunInfo run{"analyze", a.path, model->format(), model->tensors().size(), options_json(a, out.format())};
   switch (out.format()) {
-    case Format::Json: write_json(out.stream(), run, records, summary); break;
+    case Format::Json: write_json(out.stream(), run, records, summary, columns); break;
     case Format::Jsonl: {
       nlohmann::ordered_json j = run_header_json(run);
       j["summary"] = summary_json(summary);

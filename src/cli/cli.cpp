@@ -30,6 +30,37 @@ void add_output_options(CLI::App* cmd, cli::OutputOptions& o) {
   cmd->add_flag("-q,--quiet", o.quiet, "No progress on stderr");
 }
 
+void add_diagnostic_options(CLI::App* cmd, AnalyzeOptions& o) {
+  auto& t = o.tail;
+  cmd->add_option_function<std::string>(
+         "--fit",
+         [&t](const std::string& v) {
+           t.distribution = v == "TPL" ? TailDistribution::TruncatedPowerLaw : TailDistribution::PowerLaw;
+         },
+         "Tail distribution: PL (power law, default) or TPL (truncated power law, adds Lambda)")
+      ->check(CLI::IsMember({"PL", "TPL"}));
+  cmd->add_option_function<std::string>(
+         "--fix-fingers",
+         [&t](const std::string& v) { t.fix_fingers = v == "xmin_peak" ? FixFingers::XminPeak : FixFingers::ClipXmax; },
+         "xmin_peak: look for xmin near the peak of the log-ESD; clip_xmax: drop top outliers (adds num_fingers, raw_alpha)")
+      ->check(CLI::IsMember({"xmin_peak", "clip_xmax"}));
+  cmd->add_option("--xmin-max", t.xmin_max, "xmin_peak: upper end of the xmin window (default 1.5 x peak)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-fingers", t.max_fingers, "clip_xmax: most eigenvalues removed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--finger-thresh", t.finger_thresh, "clip_xmax: alpha must fall by more than this")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--xmin-peak-ww-window", t.ww_xmin_peak_window,
+                "xmin_peak: use WeightWatcher 0.7.5.5's window (log10(0.95 peak), xmin_max] instead of [0.95 peak, xmin_max]");
+  cmd->add_flag("--mp-fit", o.mp_fit, "Fit the Marchenko-Pastur bulk (num_spikes, sigma_mp, mp_softrank, bulk_min/max)");
+  cmd->add_flag("--randomize", o.randomize,
+                "Compare with the element-permuted matrix: rand_* columns and the correlation_trap flag");
+  cmd->add_option("--seed", o.seed, "Seed of the permutations (recorded in the report)")->capture_default_str();
+  cmd->add_flag("--detx", o.detx, "detX / ERG condition: detX_num, detX_val, detX_val_unrescaled");
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -49,6 +80,7 @@ int run_cli(int argc, char** argv) {
                       "Exit 1 if any layer matches, e.g. 'alpha>6' or 'alpha<2,D>0.2' (after writing the report)");
 
   analyze->add_flag("--profile", an.profile, "Print where the time went (per layer and in total) on stderr");
+  add_diagnostic_options(analyze, an.options);
 
   cli::DescribeArgs de;
   auto* describe = app.add_subcommand("describe", "List tensors, shapes, types and dtypes without any eigensolve");
@@ -69,6 +101,9 @@ int run_cli(int argc, char** argv) {
     return 2;
   }
   try {
+    if (an.options.tail.distribution == TailDistribution::TruncatedPowerLaw &&
+        an.options.tail.fix_fingers == FixFingers::ClipXmax)
+      throw UsageError("--fit TPL cannot be combined with --fix-fingers clip_xmax");
     if (*analyze) return cli::run_analyze(an);
     return cli::run_describe(de);
   } catch (const InputError& e) {

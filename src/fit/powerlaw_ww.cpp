@@ -14,6 +14,7 @@
 #include <cmath>
 #include <vector>
 
+#include "fit/tail_internal.hpp"
 #include "setol/powerlaw.hpp"
 
 namespace setol {
@@ -28,28 +29,34 @@ double ks_distance(std::span<const double> tail, double alpha) {
   return d;
 }
 
-PowerLawFit fit_power_law(std::span<const double> evals) {
-  PowerLawFit fit;
+namespace fit {
+
+std::span<const double> fit_data(std::span<const double> evals) {
   const auto first = std::upper_bound(evals.begin(), evals.end(), kFitEvalsThreshold);
-  const std::span<const double> x(first, evals.end());
+  return {first, evals.end()};
+}
+
+PowerLawFit fit_pl_candidates(std::span<const double> x, std::size_t lo, std::size_t hi) {
+  PowerLawFit fit;
   const std::size_t n = x.size();
-  if (n < 2) return fit;
+  hi = std::min(hi, n == 0 ? 0 : n - 1);
+  if (lo >= hi) return fit;
 
   // Suffix sums of ln x in extended precision, so that alpha is within an ulp or two of
   // numpy's pairwise sum.
   std::vector<double> logx(n), suffix(n);
   long double acc = 0;
-  for (std::size_t i = n; i-- > 0;) {
+  for (std::size_t i = n; i-- > lo;) {
     logx[i] = std::log(x[i]);
     acc += logx[i];
     suffix[i] = static_cast<double>(acc);
   }
 
   double best_d = std::numeric_limits<double>::infinity();
-  std::size_t best_i = 0;
+  std::size_t best_i = lo;
   double best_alpha = 0;
   std::size_t probe = 0;  // absolute index where the last candidate deviated most
-  for (std::size_t i = 0; i + 1 < n; ++i) {
+  for (std::size_t i = lo; i < hi; ++i) {
     const std::size_t mi = n - i;
     const double m = static_cast<double>(mi);
     const double alpha = 1 + m / (suffix[i] - m * logx[i]);
@@ -91,8 +98,20 @@ PowerLawFit fit_power_law(std::span<const double> evals) {
   fit.D = best_d;
   fit.sigma = (best_alpha - 1) / std::sqrt(static_cast<double>(n - best_i));
   fit.xmax = x[n - 1];
-  fit.num_pl_spikes = static_cast<std::int64_t>(evals.end() - std::lower_bound(evals.begin(), evals.end(), fit.xmin));
   return fit;
+}
+
+std::int64_t count_at_least(std::span<const double> evals, double v) {
+  return static_cast<std::int64_t>(evals.end() - std::lower_bound(evals.begin(), evals.end(), v));
+}
+
+}  // namespace fit
+
+PowerLawFit fit_power_law(std::span<const double> evals) {
+  const auto x = fit::fit_data(evals);
+  PowerLawFit f = fit::fit_pl_candidates(x, 0, x.size());
+  if (f.ok) f.num_pl_spikes = fit::count_at_least(evals, f.xmin);
+  return f;
 }
 
 }  // namespace setol

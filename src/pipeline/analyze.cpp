@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "pipeline/diagnostics.hpp"
 #include "setol/analyze.hpp"
 #include "setol/error.hpp"
 #include "setol/spectrum.hpp"
@@ -25,7 +26,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void fill_metrics(LayerRecord& r, LayerSpectrum&& spec) {
+void fill_metrics(LayerRecord& r, LayerSpectrum&& spec, const TailFitOptions& tail) {
   const auto t0 = std::chrono::steady_clock::now();
   r.evals = std::move(spec.evals);
   r.num_evals = static_cast<std::int64_t>(r.evals.size());
@@ -33,7 +34,7 @@ void fill_metrics(LayerRecord& r, LayerSpectrum&& spec) {
   r.sv_min = spec.sv_min;
   r.rank_loss = spec.rank_loss;
   r.scale = scale_metrics(r.evals, r.geometry.N);
-  r.fit = fit_power_law(r.evals);
+  r.fit = fit_tail(r.evals, tail);
   // A failed fit keeps alpha = -1 and the derived columns follow WeightWatcher (quirk Q7).
   r.alpha_weighted = alpha_weighted(r.fit.alpha, r.scale->lambda_max);
   r.log_alpha_norm = log_alpha_norm(r.evals, r.fit.alpha);
@@ -41,16 +42,14 @@ void fill_metrics(LayerRecord& r, LayerSpectrum&& spec) {
   r.timings.fit = seconds_since(t0);
 }
 
-void analyze_one(const TensorData& t, LayerRecord& r) {
+void analyze_one(const TensorData& t, LayerRecord& r, const AnalyzeOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto views = layer_matrices(t.info(), r.geometry, t.strides());
   const double scale = conv_scale(r);
+  std::vector<MatrixView> used = views;
+  if (r.slice_id) used = {views.at(static_cast<std::size_t>(*r.slice_id))};
   std::vector<SliceSpectrum> slices;
-  if (r.slice_id) {
-    slices.push_back(slice_eigenvalues(t, views.at(static_cast<std::size_t>(*r.slice_id)), scale));
-  } else {
-    for (const auto& v : views) slices.push_back(slice_eigenvalues(t, v, scale));
-  }
+  for (const auto& v : used) slices.push_back(slice_eigenvalues(t, v, scale));
   LayerSpectrum spec = pool_slices(std::move(slices), r.geometry.N);
   r.timings.spectrum = seconds_since(t0);
   r.timings.svd_slices = spec.svd_slices;
@@ -59,7 +58,10 @@ void analyze_one(const TensorData& t, LayerRecord& r) {
     r.reason = "non-finite weights";
     return;
   }
-  fill_metrics(r, std::move(spec));
+  fill_metrics(r, std::move(spec), opt.tail);
+  const auto t1 = std::chrono::steady_clock::now();
+  pipeline::run_diagnostics(t, used, scale, r, opt);
+  r.timings.diagnostics = seconds_since(t1);
 }
 
 }  // namespace
@@ -78,7 +80,7 @@ void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records,
         r.timings.load = seconds_since(t0);
       }
       try {
-        analyze_one(*loaded, r);
+        analyze_one(*loaded, r, opt);
       } catch (const InputError&) {
         throw;
       } catch (const std::exception& e) {  // e.g. a LAPACK failure: report, keep going
@@ -111,6 +113,7 @@ Summary summarize(const std::vector<LayerRecord>& records) {
     add("log_alpha_norm", r.log_alpha_norm);
     add("log_spectral_norm", r.scale->log_spectral_norm);
     add("stable_rank", r.scale->stable_rank);
+    if (r.mp) add("mp_softrank", r.mp->mp_softrank);
   }
   for (const auto& [k, v] : acc) s.means[k] = v.first / v.second;
   return s;

@@ -13,6 +13,11 @@ std::string LayerRecord::status_text() const {
   return "";
 }
 
+std::optional<bool> LayerRecord::correlation_trap() const {
+  if (!randomized || !randomized->mp.ok) return std::nullopt;
+  return randomized->mp.num_spikes > 0;
+}
+
 std::string LayerRecord::warning() const { return has_metrics() ? training_warning(fit.alpha) : std::string(); }
 
 }  // namespace setol

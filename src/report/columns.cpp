@@ -19,10 +19,31 @@ Get scale(double ScaleMetrics::*field) {
 Get fit(double PowerLawFit::*field) {
   return metric([field](const LayerRecord& r) { return Cell{r.fit.*field}; });
 }
+Cell optional_double(double v, bool present) { return present ? Cell{v} : Cell{}; }
+
+// The six columns of an MP fit, read through `pick` (the layer's own or the randomised one).
+void add_mp_columns(std::vector<Column>& c, const std::string& prefix,
+                    std::function<const MpFit*(const LayerRecord&)> pick) {
+  auto num = [pick](double MpFit::*f) {
+    return [pick, f](const LayerRecord& r) -> Cell {
+      const MpFit* m = r.has_metrics() ? pick(r) : nullptr;
+      return m ? Cell{m->*f} : Cell{};
+    };
+  };
+  c.push_back({prefix + "num_spikes", [pick](const LayerRecord& r) -> Cell {
+                 const MpFit* m = r.has_metrics() ? pick(r) : nullptr;
+                 return m ? Cell{m->num_spikes} : Cell{};
+               }});
+  c.push_back({prefix + "sigma_mp", num(&MpFit::sigma_mp)});
+  c.push_back({prefix + "mp_softrank", num(&MpFit::mp_softrank)});
+  c.push_back({prefix + "W_scale", num(&MpFit::W_scale)});
+  c.push_back({prefix + "bulk_min", num(&MpFit::bulk_min)});
+  c.push_back({prefix + "bulk_max", num(&MpFit::bulk_max)});
+}
 
 }  // namespace
 
-std::vector<Column> analyze_columns(bool with_slice_id) {
+std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_id) {
   std::vector<Column> c;
   c.push_back({"layer_id", [](const LayerRecord& r) { return Cell{std::int64_t{r.layer_id}}; }});
   if (with_slice_id)
@@ -55,6 +76,36 @@ std::vector<Column> analyze_columns(bool with_slice_id) {
   c.push_back({"lambda_max", scale(&ScaleMetrics::lambda_max)});
   c.push_back({"sv_max", metric([](const LayerRecord& r) { return Cell{r.sv_max}; })});
   c.push_back({"sv_min", metric([](const LayerRecord& r) { return Cell{r.sv_min}; })});
+  if (opt.tail.distribution == TailDistribution::TruncatedPowerLaw)
+    c.push_back({"Lambda", fit(&PowerLawFit::Lambda)});
+  if (opt.tail.fix_fingers == FixFingers::ClipXmax) {
+    c.push_back({"num_fingers", metric([](const LayerRecord& r) { return Cell{r.fit.num_fingers}; })});
+    c.push_back({"raw_alpha", fit(&PowerLawFit::raw_alpha)});
+  }
+  if (opt.mp_fit) add_mp_columns(c, "", [](const LayerRecord& r) { return r.mp ? &*r.mp : nullptr; });
+  if (opt.randomize) {
+    auto rnd = [](double LayerRecord::Randomized::*f) {
+      return [f](const LayerRecord& r) { return r.randomized ? Cell{(*r.randomized).*f} : Cell{}; };
+    };
+    c.push_back({"max_rand_eval", rnd(&LayerRecord::Randomized::max_rand_eval)});
+    c.push_back({"rand_distance", rnd(&LayerRecord::Randomized::rand_distance)});
+    c.push_back({"ww_softrank", rnd(&LayerRecord::Randomized::ww_softrank)});
+    c.push_back({"ww_maxdist", rnd(&LayerRecord::Randomized::ww_maxdist)});
+    add_mp_columns(c, "rand_", [](const LayerRecord& r) { return r.randomized ? &r.randomized->mp : nullptr; });
+    c.push_back({"correlation_trap", [](const LayerRecord& r) {
+                   const auto t = r.correlation_trap();
+                   return t ? Cell{*t} : Cell{};
+                 }});
+  }
+  if (opt.detx) {
+    c.push_back({"detX_num", [](const LayerRecord& r) { return r.detx ? Cell{r.detx->num} : Cell{}; }});
+    c.push_back({"detX_val", [](const LayerRecord& r) {
+                   return r.detx ? optional_double(r.detx->val, r.detx->found) : Cell{};
+                 }});
+    c.push_back({"detX_val_unrescaled", [](const LayerRecord& r) {
+                   return r.detx ? optional_double(r.detx->val_rescaled, r.detx->found) : Cell{};
+                 }});
+  }
   c.push_back({"status", [](const LayerRecord& r) { return Cell{r.status_text()}; }});
   return c;
 }

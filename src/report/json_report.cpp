@@ -25,8 +25,10 @@ nlohmann::ordered_json record_json(const LayerRecord& r, const std::vector<Colum
 
 nlohmann::ordered_json summary_json(const Summary& s) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const char* k : {"log_norm", "alpha", "alpha_weighted", "log_alpha_norm", "log_spectral_norm", "stable_rank"}) {
+  for (const char* k :
+       {"log_norm", "alpha", "alpha_weighted", "log_alpha_norm", "log_spectral_norm", "stable_rank", "mp_softrank"}) {
     auto it = s.means.find(k);
+    if (it == s.means.end() && std::string(k) == "mp_softrank") continue;
     j[k] = (it == s.means.end() || !std::isfinite(it->second)) ? nlohmann::ordered_json(nullptr)
                                                                 : nlohmann::ordered_json(it->second);
   }
@@ -47,10 +49,8 @@ nlohmann::ordered_json run_header_json(const RunInfo& run) {
   return j;
 }
 
-void write_json(std::ostream& os, const RunInfo& run, const std::vector<LayerRecord>& recs, const Summary& s) {
-  bool sliced = false;
-  for (const auto& r : recs) sliced |= r.slice_id.has_value();
-  const auto cols = analyze_columns(sliced);
+void write_json(std::ostream& os, const RunInfo& run, const std::vector<LayerRecord>& recs, const Summary& s,
+                const std::vector<Column>& cols) {
   nlohmann::ordered_json j = run_header_json(run);
   j["layers"] = nlohmann::ordered_json::array();
   for (const auto& r : recs) j["layers"].push_back(record_json(r, cols));

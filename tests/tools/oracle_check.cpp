@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   analyze_layers(*model, records, opt);
   std::map<std::string, const LayerRecord*> ours;
   for (const auto& r : records) ours[r.name] = &r;
-  const auto cols = analyze_columns(false);
+  const auto cols = analyze_columns(opt, false);
 
   const std::vector<std::string> exact = {"N", "M", "rf", "num_evals", "num_pl_spikes", "matrix_rank", "rank_loss",
                                           "weak_rank_loss"};

@@ -1,0 +1,46 @@
+#include "spectrum/lapack_routines.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "spectrum/lapack.hpp"
+
+namespace setol::spectrum {
+
+void gram_update(const double* a, int m, int k, double beta, std::vector<double>& x) {
+  const double one = 1.0;
+  dsyrk_("L", "N", &m, &k, &one, a, &m, &beta, x.data(), &m);
+}
+
+std::vector<double> symmetric_eigenvalues(std::vector<double>& x, int m) {
+  std::vector<double> w(static_cast<std::size_t>(m));
+  int info = 0, lwork = -1, liwork = -1, iwq = 0;
+  double wq = 0;
+  dsyevd_("N", "L", &m, x.data(), &m, w.data(), &wq, &lwork, &iwq, &liwork, &info);
+  lwork = static_cast<int>(wq) + 1;
+  liwork = std::max(iwq, 1);
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  std::vector<int> iwork(static_cast<std::size_t>(liwork));
+  dsyevd_("N", "L", &m, x.data(), &m, w.data(), work.data(), &lwork, iwork.data(), &liwork, &info);
+  if (info != 0) throw std::runtime_error("LAPACK dsyevd failed (info " + std::to_string(info) + ")");
+  for (auto& e : w) e = std::max(e, 0.0);
+  return w;
+}
+
+std::vector<double> squared_singular_values(std::vector<double>& a, int m, int n) {
+  std::vector<double> s(static_cast<std::size_t>(m));
+  std::vector<int> iwork(8 * static_cast<std::size_t>(m));
+  int info = 0, lwork = -1, one = 1;
+  double wq = 0, dummy = 0;
+  dgesdd_("N", &m, &n, a.data(), &m, s.data(), &dummy, &one, &dummy, &one, &wq, &lwork, iwork.data(), &info);
+  lwork = static_cast<int>(wq) + 1;
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  dgesdd_("N", &m, &n, a.data(), &m, s.data(), &dummy, &one, &dummy, &one, work.data(), &lwork, iwork.data(), &info);
+  if (info != 0) throw std::runtime_error("LAPACK dgesdd failed (info " + std::to_string(info) + ")");
+  for (auto& v : s) v = v * v;
+  std::sort(s.begin(), s.end());
+  return s;
+}
+
+}  // namespace setol::spectrum
