@@ -24,7 +24,9 @@ struct AnalyzeOptions {
   bool mp_fit = false;          // Marchenko-Pastur bulk fit (ww-spec §7.1)
   bool randomize = false;       // element-permuted ESD and its MP fit: correlation traps (§7.4)
   std::uint64_t seed = kDefaultSeed;  // seeds every permutation (per layer, slice and replica)
-  bool detx = false;            // detX / ERG condition (§8)
+  bool detx = false;            // detX / ERG condition (§8); also adds the ERG/ECS columns
+  bool setol = false;           // SETOL ERG/ECS measures and experimental layer qualities (theory.md A)
+  bool htmp = false;            // HTMP kappa fit (theory.md B)
 
   static constexpr std::uint64_t kDefaultSeed = 20240910;
 };

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "setol/ecs.hpp"
+#include "setol/htmp.hpp"
 #include "setol/layer.hpp"
 #include "setol/metrics.hpp"
 #include "setol/powerlaw.hpp"
@@ -51,7 +53,10 @@ struct LayerRecord {
     std::vector<double> evals;      // the permuted ESD (replicas pooled), ascending
   };
   std::optional<Randomized> randomized;  // --randomize
-  std::optional<DetX> detx;         // --detx
+  std::optional<DetX> detx;         // --detx (computed for --setol too)
+  std::optional<EcsMeasures> ecs;   // --setol or --detx
+  std::optional<htmp::Fit> htmp;    // --htmp
+  SpectralEntropies entropies;      // always, with the scale metrics
 
   // Where the time went (seconds), for --profile.
   struct Timings {

@@ -35,6 +35,8 @@ nlohmann::ordered_json options_json(const AnalyzeArgs& a, Format f) {
   j["randomize"] = o.randomize;
   j["seed"] = o.seed;
   j["detx"] = o.detx;
+  j["setol"] = o.setol;
+  j["htmp"] = o.htmp;
   j["xmin_threshold"] = kFitEvalsThreshold;
   j["conv2d_norm"] = true;
   j["dump_esd"] = a.dump_esd.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.dump_esd);

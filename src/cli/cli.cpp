@@ -58,7 +58,10 @@ void add_diagnostic_options(CLI::App* cmd, AnalyzeOptions& o) {
   cmd->add_flag("--randomize", o.randomize,
                 "Compare with the element-permuted matrix: rand_* columns and the correlation_trap flag");
   cmd->add_option("--seed", o.seed, "Seed of the permutations (recorded in the report)")->capture_default_str();
-  cmd->add_flag("--detx", o.detx, "detX / ERG condition: detX_num, detX_val, detX_val_unrescaled");
+  cmd->add_flag("--detx", o.detx, "detX / ERG condition: detX_num, detX_val, detX_val_unrescaled (+ ERG columns)");
+  cmd->add_flag("--setol", o.setol,
+                "SETOL ERG/ECS measures (erg_*, delta_lambda_min, ecs_rank) and experimental quality_* columns");
+  cmd->add_flag("--htmp", o.htmp, "Fit the HTMP kappa of each ESD (htmp_kappa, htmp_kappa_se, htmp_D, ...)");
 }
 
 }  // namespace

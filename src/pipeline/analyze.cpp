@@ -34,6 +34,7 @@ void fill_metrics(LayerRecord& r, LayerSpectrum&& spec, const TailFitOptions& ta
   r.sv_min = spec.sv_min;
   r.rank_loss = spec.rank_loss;
   r.scale = scale_metrics(r.evals, r.geometry.N);
+  r.entropies = spectral_entropies(r.evals);
   r.fit = fit_tail(r.evals, tail);
   // A failed fit keeps alpha = -1 and the derived columns follow WeightWatcher (quirk Q7).
   r.alpha_weighted = alpha_weighted(r.fit.alpha, r.scale->lambda_max);

@@ -57,7 +57,14 @@ void run_diagnostics(const TensorData& t, const std::vector<MatrixView>& views, 
     rd.mp = fit_marchenko_pastur(rd.evals, Q, M);
     r.randomized = std::move(rd);
   }
-  if (opt.detx) r.detx = detx_condition(r.evals);
+  if (opt.detx || opt.setol) {
+    r.detx = detx_condition(r.evals);
+    r.ecs = ecs_measures(r.evals, r.fit, *r.detx);
+  }
+  if (opt.htmp) {
+    const int slice = r.slice_id ? *r.slice_id : -1;
+    r.htmp = htmp::fit(r.evals, 1.0 / Q, permutation_seed(opt.seed, r.layer_id, slice, 0, 2));
+  }
 }
 
 }  // namespace setol::pipeline

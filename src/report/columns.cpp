@@ -70,6 +70,9 @@ std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_i
   c.push_back({"log_spectral_norm", scale(&ScaleMetrics::log_spectral_norm)});
   c.push_back({"stable_rank", scale(&ScaleMetrics::stable_rank)});
   c.push_back({"entropy", scale(&ScaleMetrics::entropy)});
+  c.push_back({"renyi_entropy_2", metric([](const LayerRecord& r) { return Cell{r.entropies.renyi2}; })});
+  c.push_back({"tsallis_entropy_2", metric([](const LayerRecord& r) { return Cell{r.entropies.tsallis2}; })});
+  c.push_back({"effective_rank", metric([](const LayerRecord& r) { return Cell{r.entropies.effective_rank}; })});
   c.push_back({"matrix_rank", metric([](const LayerRecord& r) { return Cell{r.scale->matrix_rank}; })});
   c.push_back({"rank_loss", metric([](const LayerRecord& r) { return Cell{r.rank_loss}; })});
   c.push_back({"weak_rank_loss", metric([](const LayerRecord& r) { return Cell{r.scale->weak_rank_loss}; })});
@@ -104,6 +107,46 @@ std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_i
                  }});
     c.push_back({"detX_val_unrescaled", [](const LayerRecord& r) {
                    return r.detx ? optional_double(r.detx->val_rescaled, r.detx->found) : Cell{};
+                 }});
+  }
+  if (opt.detx || opt.setol) {
+    auto ecs = [](double EcsMeasures::*f) {
+      return [f](const LayerRecord& r) { return r.ecs ? Cell{(*r.ecs).*f} : Cell{}; };
+    };
+    c.push_back({"erg_lambda_min", ecs(&EcsMeasures::erg_lambda_min)});
+    c.push_back({"delta_lambda_min", ecs(&EcsMeasures::delta_lambda_min)});
+    c.push_back({"erg_residual", ecs(&EcsMeasures::erg_residual)});
+    c.push_back({"ecs_rank", [](const LayerRecord& r) { return r.ecs ? Cell{r.ecs->ecs_rank} : Cell{}; }});
+    c.push_back({"erg_ok", [](const LayerRecord& r) {
+                   return r.ecs && std::isfinite(r.ecs->erg_residual) ? Cell{r.ecs->erg_ok} : Cell{};
+                 }});
+    if (opt.setol) {
+      c.push_back({"quality_discrete", ecs(&EcsMeasures::quality_discrete)});
+      c.push_back({"quality_free_cauchy", ecs(&EcsMeasures::quality_free_cauchy)});
+      c.push_back({"quality_imp", ecs(&EcsMeasures::quality_imp)});
+      c.push_back({"quality_levy_wigner", ecs(&EcsMeasures::quality_levy_wigner)});
+    }
+  }
+  if (opt.htmp) {
+    auto h = [](double htmp::Fit::*f) {
+      return [f](const LayerRecord& r) { return r.htmp ? Cell{(*r.htmp).*f} : Cell{}; };
+    };
+    c.push_back({"htmp_kappa", h(&htmp::Fit::kappa)});
+    c.push_back({"htmp_kappa_se", h(&htmp::Fit::kappa_se)});
+    c.push_back({"htmp_scale", h(&htmp::Fit::scale)});
+    c.push_back({"htmp_D", h(&htmp::Fit::D)});
+    c.push_back({"htmp_method", [](const LayerRecord& r) {
+                   return r.htmp && r.htmp->status == htmp::Fit::Status::Success ? Cell{std::string(r.htmp->method)}
+                                                                                 : Cell{};
+                 }});
+    c.push_back({"htmp_status", [](const LayerRecord& r) -> Cell {
+                   if (!r.htmp) return Cell{};
+                   switch (r.htmp->status) {
+                     case htmp::Fit::Status::Success: return Cell{std::string("success")};
+                     case htmp::Fit::Status::MpLike: return Cell{std::string("mp-like")};
+                     case htmp::Fit::Status::Failed: break;
+                   }
+                   return Cell{std::string("failed")};
                  }});
   }
   c.push_back({"status", [](const LayerRecord& r) { return Cell{r.status_text()}; }});
