@@ -135,8 +135,10 @@ TEST(CorrelationTrap, MeanShiftIsATrapAndGaussianIsNot) {
   EXPECT_EQ(recs[0].randomized->mp.num_spikes, 0);
   EXPECT_EQ(recs[1].correlation_trap(), true);
   EXPECT_GE(recs[1].randomized->mp.num_spikes, 1);
-  // A permutation keeps sum(lambda) = ||W||_F^2, so the rescaling is unchanged.
-  EXPECT_NEAR(recs[1].randomized->mp.W_scale, fit_marchenko_pastur(recs[1].evals, 2.0, 500).W_scale, 1e-12);
+  // A permutation keeps sum(lambda) = ||W||_F^2, so the rescaling is unchanged (up to the
+  // single precision of the permuted eigensolve).
+  const double ws = fit_marchenko_pastur(recs[1].evals, 2.0, 500).W_scale;
+  EXPECT_NEAR(recs[1].randomized->mp.W_scale, ws, 1e-6 * ws);
 }
 
 TEST(Randomize, SeededAndIndependentPerLayer) {
@@ -156,10 +158,13 @@ TEST(Randomize, SeededAndIndependentPerLayer) {
     EXPECT_EQ(a[i].randomized->evals, b[i].randomized->evals);
     EXPECT_NE(a[i].randomized->evals, c[i].randomized->evals);
   }
-  // The stream of a layer does not depend on which other layers run.
+  // The permutation of a layer does not depend on which other layers run (the eigensolve
+  // may run with another BLAS thread count, so compare to single-precision rounding).
   const auto only = run(7, {"fc2.weight"});
   ASSERT_EQ(only.size(), 1u);
-  EXPECT_EQ(only[0].randomized->evals, a[1].randomized->evals);
+  ASSERT_EQ(only[0].randomized->evals.size(), a[1].randomized->evals.size());
+  for (std::size_t k = 0; k < only[0].randomized->evals.size(); ++k)
+    EXPECT_NEAR(only[0].randomized->evals[k], a[1].randomized->evals[k], 1e-5 * a[1].randomized->evals.back());
   // fc3 has 10 eigenvalues (< 100): 5 pooled replicas, as WeightWatcher.
   EXPECT_EQ(a[2].randomized->evals.size(), 50u);
   EXPECT_NE(pipeline::permutation_seed(1, 2, 0, 0, 0), pipeline::permutation_seed(1, 2, 0, 1, 0));

@@ -25,7 +25,7 @@ SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& view, dou
 // Eigenvalues (ascending) of the min-side Gram matrix of `view` (scaled as above) after a
 // uniformly random permutation of all its elements (ww-spec §7.4). The permutation is a
 // Fisher-Yates shuffle driven by std::mt19937_64 seeded with `seed`, so the result is
-// the same on every platform and for every thread count.
+// the same on every platform. Computed in single precision (a random draw needs no more).
 std::vector<double> permuted_eigenvalues(const TensorData& t, const MatrixView& view, double scale,
                                          std::uint64_t seed);
 

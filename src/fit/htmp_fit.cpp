@@ -160,12 +160,12 @@ Fit fit(std::span<const double> evals, double gamma, std::uint64_t seed) {
     return f;
   }
   f.D = ks(x, gamma, f.kappa, near_square);
-  // Parametric bootstrap of the closed-form estimate at the fitted law; sizes above 1024
-  // are simulated at 1024 and the spread scaled by sqrt(1024/n).
-  const std::int64_t nb = std::min<std::int64_t>(static_cast<std::int64_t>(x.size()), 1024);
+  // Parametric bootstrap of the closed-form estimate at the fitted law; sizes above 512
+  // are simulated at 512 and the spread scaled by sqrt(512/n).
+  const std::int64_t nb = std::min<std::int64_t>(static_cast<std::int64_t>(x.size()), 512);
   std::vector<double> ks_b;
   std::mt19937_64 rng(seed);
-  for (int b = 0; b < 32; ++b) {
+  for (int b = 0; b < 24; ++b) {
     auto s = sample(nb, gamma, f.kappa, rng());
     if (!near_square) std::erase_if(s, [&](double v) { return v <= 1e-12 * s.back(); });
     double m = 0;

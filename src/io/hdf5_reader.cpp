@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <vector>
 
 #include "io/checked_size.hpp"
@@ -150,6 +151,8 @@ class Hdf5Reader final : public ModelReader {
   const std::vector<TensorInfo>& tensors() const override { return infos_; }
 
   TensorData load(std::size_t i) const override {
+    static std::mutex hdf5_mutex;  // the serial HDF5 library is not thread-safe
+    const std::lock_guard<std::mutex> lock(hdf5_mutex);
     const DatasetRef& r = refs_.at(i);
     Handle d(H5Dopen2(file_, r.path.c_str(), H5P_DEFAULT), H5Dclose);
     if (!d.ok()) throw InputError(path_, "cannot open dataset " + r.path);

@@ -1,7 +1,11 @@
 // safetensors: 8-byte little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}},
 // then the raw little-endian data. Every size in the header is checked against the file.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <unordered_set>
@@ -106,6 +110,21 @@ Shard read_shard(const std::filesystem::path& path, std::size_t shard_index, std
   return Shard{std::move(m), data_start};
 }
 
+// Keeps a shard mapped while a tensor is in use; afterwards tells the kernel its pages may
+// be dropped, so that reading a large checkpoint tensor by tensor keeps only the current
+// tensor resident (the pages are re-read from the file if touched again).
+struct TensorPages {
+  std::shared_ptr<const MappedFile> file;
+  const std::byte* begin;
+  std::size_t size;
+  ~TensorPages() {
+    static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    auto lo = reinterpret_cast<std::uintptr_t>(begin) & ~(page - 1);
+    const auto hi = reinterpret_cast<std::uintptr_t>(begin) + size;
+    if (size > 0) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+  }
+};
+
 class SafetensorsReader final : public ModelReader {
  public:
   SafetensorsReader(std::vector<Shard> shards, std::vector<Entry> entries, std::string format)
@@ -117,7 +136,9 @@ class SafetensorsReader final : public ModelReader {
   TensorData load(std::size_t i) const override {
     const Entry& e = entries_.at(i);
     const Shard& s = shards_[e.shard];
-    return TensorData(e.info, s.file->data() + s.data_start + e.begin, s.file);
+    const std::byte* p = s.file->data() + s.data_start + e.begin;
+    const auto bytes = static_cast<std::size_t>(e.info.numel()) * dtype_size(e.info.dtype);
+    return TensorData(e.info, p, std::make_shared<TensorPages>(TensorPages{s.file, p, bytes}));
   }
 
  private:

@@ -1,5 +1,9 @@
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -67,30 +71,132 @@ void analyze_one(const TensorData& t, LayerRecord& r, const AnalyzeOptions& opt)
 
 }  // namespace
 
+namespace {
+
+// One unit of work: every record of one tensor (one record, or kh*kw slices unpooled),
+// loaded once.
+struct Job {
+  std::vector<std::size_t> records;
+  std::size_t tensor = 0;
+  std::int64_t bytes = 0;  // working set: the tensor as stored + the double Gram (+ panel, + permuted copy)
+  double cost = 0;         // flops of the Gram and the eigensolve, m^2 n + m^3, for ordering
+};
+
+std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerRecord>& records,
+                           const AnalyzeOptions& opt) {
+  std::vector<Job> jobs;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    if (r.status != LayerStatus::Pending) continue;
+    if (jobs.empty() || jobs.back().tensor != r.tensor_index) {
+      const TensorInfo& t = model.tensors()[r.tensor_index];
+      const std::int64_t m = r.geometry.M, n = r.geometry.N;
+      Job j;
+      j.tensor = r.tensor_index;
+      j.bytes = t.numel() * static_cast<std::int64_t>(dtype_size(t.dtype)) + 8 * m * m +
+                std::min<std::int64_t>(8 * m * n, 16 << 20) + (opt.randomize ? 4 * m * n : 0);
+      jobs.push_back(j);
+    }
+    const double m = static_cast<double>(r.geometry.M), n = static_cast<double>(r.geometry.N);
+    jobs.back().cost += (m * m * n + m * m * m) * static_cast<double>(r.slice_id ? 1 : r.geometry.rf);
+    jobs.back().records.push_back(i);
+  }
+  return jobs;
+}
+
+double seconds(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+// Scheduling (2 cores, 24 GiB in mind): a layer that fits in memory beside at least the
+// smallest other one runs in a pool, one layer per thread, each with a single-threaded BLAS,
+// longest first (LPT), while the working sets in flight stay within 1.25x the largest; a
+// layer too big to share runs alone with all threads inside BLAS. So memory stays bounded by
+// the largest layer and both cores are busy either way. Results do not depend on the order
+// in which layers finish.
 void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records, const AnalyzeOptions& opt,
                     const std::function<void(const LayerRecord&)>& on_done) {
   const int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  set_blas_threads(threads);
-  std::optional<TensorData> loaded;
-  for (auto& r : records) {
-    if (r.status == LayerStatus::Pending) {
-      if (!loaded || loaded->info().source != model.tensors()[r.tensor_index].source ||
-          loaded->info().name != model.tensors()[r.tensor_index].name) {
-        const auto t0 = std::chrono::steady_clock::now();
-        loaded.emplace(model.load(r.tensor_index));
-        r.timings.load = seconds_since(t0);
-      }
+  std::mutex done_mutex;
+  auto report = [&](const LayerRecord& r) {
+    if (!on_done) return;
+    const std::lock_guard<std::mutex> lock(done_mutex);
+    on_done(r);
+  };
+  for (const auto& r : records)
+    if (r.status != LayerStatus::Pending) report(r);  // skipped rows: nothing to compute
+
+  auto run_job = [&](const Job& job) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const TensorData t = model.load(job.tensor);
+    const double load = seconds(t0);
+    for (std::size_t k = 0; k < job.records.size(); ++k) {
+      LayerRecord& r = records[job.records[k]];
+      if (k == 0) r.timings.load = load;
       try {
-        analyze_one(*loaded, r, opt);
+        analyze_one(t, r, opt);
       } catch (const InputError&) {
         throw;
       } catch (const std::exception& e) {  // e.g. a LAPACK failure: report, keep going
         r.status = LayerStatus::Error;
         r.reason = e.what();
       }
+      report(r);
     }
-    if (on_done) on_done(r);
+  };
+
+  std::vector<Job> jobs = make_jobs(model, records, opt);
+  std::int64_t largest = 0;
+  for (const auto& j : jobs) largest = std::max(largest, j.bytes);
+  const std::int64_t budget = largest + largest / 4;
+  std::int64_t smallest = largest;
+  for (const auto& j : jobs) smallest = std::min(smallest, j.bytes);
+  std::vector<const Job*> shared, solo;
+  for (const auto& j : jobs)
+    (threads > 1 && jobs.size() > 1 && j.bytes + smallest <= budget ? shared : solo).push_back(&j);
+  std::stable_sort(shared.begin(), shared.end(), [](const Job* a, const Job* b) { return a->cost > b->cost; });
+
+  if (!shared.empty()) {
+    set_blas_threads(1);
+    std::mutex m;
+    std::condition_variable cv;
+    std::size_t next = 0;
+    std::int64_t in_flight = 0;
+    std::exception_ptr failure;
+    auto worker = [&] {
+      for (;;) {
+        const Job* job = nullptr;
+        {
+          std::unique_lock<std::mutex> lock(m);
+          cv.wait(lock, [&] {
+            return failure || next >= shared.size() || in_flight == 0 || in_flight + shared[next]->bytes <= budget;
+          });
+          if (failure || next >= shared.size()) return;
+          job = shared[next++];
+          in_flight += job->bytes;
+        }
+        try {
+          run_job(*job);
+        } catch (...) {
+          const std::lock_guard<std::mutex> lock(m);
+          if (!failure) failure = std::current_exception();
+        }
+        {
+          const std::lock_guard<std::mutex> lock(m);
+          in_flight -= job->bytes;
+        }
+        cv.notify_all();
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
+    for (auto& th : pool) th.join();
+    if (failure) std::rethrow_exception(failure);
   }
+  set_blas_threads(threads);
+  for (const Job* job : solo) run_job(*job);
 }
 
 Summary summarize(const std::vector<LayerRecord>& records) {

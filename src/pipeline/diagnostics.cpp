@@ -50,7 +50,9 @@ void run_diagnostics(const TensorData& t, const std::vector<MatrixView>& views, 
     LayerRecord::Randomized rd;
     rd.evals = permuted_esd(t, views, scale, r, opt, replicas, 0);
     rd.max_rand_eval = rd.evals.back();
-    const auto single = permuted_esd(t, views, scale, r, opt, 1, 1);
+    // WeightWatcher draws one more permutation for the distance; with a single replica the
+    // first draw is an equally distributed sample and is reused (one eigensolve instead of two).
+    const auto single = replicas == 1 ? rd.evals : permuted_esd(t, views, scale, r, opt, 1, 1);
     rd.rand_distance = jensen_shannon_distance(r.evals, single);
     rd.ww_softrank = single.back() / r.evals.back();
     rd.ww_maxdist = r.evals.back() - single.back();

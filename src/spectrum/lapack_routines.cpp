@@ -8,24 +8,47 @@
 
 namespace setol::spectrum {
 
-void gram_update(const double* a, int m, int k, double beta, std::vector<double>& x) {
+void gram_update(const double* a, int m, int k, double beta, std::vector<double>& x, bool transposed) {
   const double one = 1.0;
-  dsyrk_("L", "N", &m, &k, &one, a, &m, &beta, x.data(), &m);
+  if (transposed) dsyrk_("L", "T", &m, &k, &one, a, &k, &beta, x.data(), &m);
+  else dsyrk_("L", "N", &m, &k, &one, a, &m, &beta, x.data(), &m);
 }
 
 std::vector<double> symmetric_eigenvalues(std::vector<double>& x, int m) {
+  // dsyevd below kTwoStageFrom, the two-stage reduction (dsyevd_2stage) from there on: it
+  // moves most of the tridiagonalisation into BLAS 3 and wins for large m (docs/performance.md).
+  auto* routine = m >= kTwoStageFrom ? dsyevd_2stage_ : dsyevd_;
   std::vector<double> w(static_cast<std::size_t>(m));
   int info = 0, lwork = -1, liwork = -1, iwq = 0;
   double wq = 0;
-  dsyevd_("N", "L", &m, x.data(), &m, w.data(), &wq, &lwork, &iwq, &liwork, &info);
+  routine("N", "L", &m, x.data(), &m, w.data(), &wq, &lwork, &iwq, &liwork, &info);
   lwork = static_cast<int>(wq) + 1;
   liwork = std::max(iwq, 1);
   std::vector<double> work(static_cast<std::size_t>(lwork));
   std::vector<int> iwork(static_cast<std::size_t>(liwork));
-  dsyevd_("N", "L", &m, x.data(), &m, w.data(), work.data(), &lwork, iwork.data(), &liwork, &info);
+  routine("N", "L", &m, x.data(), &m, w.data(), work.data(), &lwork, iwork.data(), &liwork, &info);
   if (info != 0) throw std::runtime_error("LAPACK dsyevd failed (info " + std::to_string(info) + ")");
   for (auto& e : w) e = std::max(e, 0.0);
   return w;
+}
+
+std::vector<double> gram_eigenvalues_f32(std::vector<float>& a, int m, int k) {
+  std::vector<float> x(static_cast<std::size_t>(m) * static_cast<std::size_t>(m));
+  const float one = 1, zero = 0;
+  ssyrk_("L", "N", &m, &k, &one, a.data(), &m, &zero, x.data(), &m);
+  std::vector<float> w(static_cast<std::size_t>(m));
+  int info = 0, lwork = -1, liwork = -1, iwq = 0;
+  float wq = 0;
+  ssyevd_("N", "L", &m, x.data(), &m, w.data(), &wq, &lwork, &iwq, &liwork, &info);
+  lwork = static_cast<int>(wq) + 1;
+  liwork = std::max(iwq, 1);
+  std::vector<float> work(static_cast<std::size_t>(lwork));
+  std::vector<int> iwork(static_cast<std::size_t>(liwork));
+  ssyevd_("N", "L", &m, x.data(), &m, w.data(), work.data(), &lwork, iwork.data(), &liwork, &info);
+  if (info != 0) throw std::runtime_error("LAPACK ssyevd failed (info " + std::to_string(info) + ")");
+  std::vector<double> out(w.begin(), w.end());
+  for (auto& e : out) e = std::max(e, 0.0);
+  return out;
 }
 
 std::vector<double> squared_singular_values(std::vector<double>& a, int m, int n) {

@@ -5,13 +5,19 @@
 namespace setol::spectrum {
 
 constexpr long kMaxLapackDim = 46340;  // m*m must fit a 32-bit LAPACK index
+constexpr int kTwoStageFrom = 3584;    // dsyevd_2stage from this size on
 
-// x (m x m, column-major, lower triangle) = beta * x + A A^T for A m x k column-major.
-void gram_update(const double* a, int m, int k, double beta, std::vector<double>& x);
+// x (m x m, column-major, lower triangle) = beta * x + A A^T for A m x k column-major,
+// or beta * x + B^T B for B = A^T stored k x m column-major (transposed = true).
+void gram_update(const double* a, int m, int k, double beta, std::vector<double>& x, bool transposed = false);
 
 // Eigenvalues (ascending, clamped at 0) of the symmetric m x m matrix x (lower triangle
 // used; x is destroyed). LAPACK dsyevd, values only.
 std::vector<double> symmetric_eigenvalues(std::vector<double>& x, int m);
+
+// Eigenvalues (ascending, clamped at 0) of A A^T in single precision (ssyrk + ssyevd) for
+// A m x k column-major (destroyed). For spectra whose values are statistical (randomised).
+std::vector<double> gram_eigenvalues_f32(std::vector<float>& a, int m, int k);
 
 // Squared singular values (ascending) of the m x n column-major matrix a (destroyed). LAPACK dgesdd.
 std::vector<double> squared_singular_values(std::vector<double>& a, int m, int n);

@@ -11,7 +11,7 @@ using io::Decode;
 
 template <DType D>
 bool pack_impl(const TensorData& t, const MatrixView& v, double scale, std::int64_t c0, std::int64_t width,
-               double* dst) {
+               double* dst, bool transposed) {
   const std::byte* base = t.bytes();
   const bool swap = t.info().big_endian;
   // A is m x n with A(i, j) at offset + i*si + j*sj.
@@ -30,16 +30,17 @@ bool pack_impl(const TensorData& t, const MatrixView& v, double scale, std::int6
     finite &= std::isfinite(r);
     return r;
   };
+  // Element (i, j) of the panel goes to dst[j*m + i] (m x width) or dst[i*width + j] (transposed).
+  const std::int64_t di = transposed ? width : 1, dj = transposed ? 1 : m;
   if (si <= sj) {  // walk memory along i
     for (std::int64_t j = 0; j < width; ++j) {
       const std::int64_t col = v.offset + (c0 + j) * sj;
-      double* out = dst + j * m;
-      for (std::int64_t i = 0; i < m; ++i) out[i] = value(col + i * si);
+      for (std::int64_t i = 0; i < m; ++i) dst[j * dj + i * di] = value(col + i * si);
     }
   } else {  // walk memory along j
     for (std::int64_t i = 0; i < m; ++i) {
       const std::int64_t row = v.offset + i * si + c0 * sj;
-      for (std::int64_t j = 0; j < width; ++j) dst[j * m + i] = value(row + j * sj);
+      for (std::int64_t j = 0; j < width; ++j) dst[j * dj + i * di] = value(row + j * sj);
     }
   }
   return finite;
@@ -47,16 +48,21 @@ bool pack_impl(const TensorData& t, const MatrixView& v, double scale, std::int6
 
 }  // namespace
 
-bool pack_columns(const TensorData& t, const MatrixView& v, double scale, std::int64_t c0, std::int64_t width,
-                  double* dst) {
+bool pack_panel(const TensorData& t, const MatrixView& v, double scale, std::int64_t c0, std::int64_t width,
+                double* dst, bool transposed) {
   switch (t.info().dtype) {
-    case DType::F16: return pack_impl<DType::F16>(t, v, scale, c0, width, dst);
-    case DType::BF16: return pack_impl<DType::BF16>(t, v, scale, c0, width, dst);
-    case DType::F32: return pack_impl<DType::F32>(t, v, scale, c0, width, dst);
-    case DType::F64: return pack_impl<DType::F64>(t, v, scale, c0, width, dst);
+    case DType::F16: return pack_impl<DType::F16>(t, v, scale, c0, width, dst, transposed);
+    case DType::BF16: return pack_impl<DType::BF16>(t, v, scale, c0, width, dst, transposed);
+    case DType::F32: return pack_impl<DType::F32>(t, v, scale, c0, width, dst, transposed);
+    case DType::F64: return pack_impl<DType::F64>(t, v, scale, c0, width, dst, transposed);
     case DType::Other: break;
   }
   return false;
+}
+
+bool long_side_contiguous(const MatrixView& v) {
+  const bool by_rows = v.cols <= v.rows;  // A's columns are W's rows
+  return (by_rows ? v.row_stride : v.col_stride) == 1;
 }
 
 }  // namespace setol::spectrum

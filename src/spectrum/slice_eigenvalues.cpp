@@ -14,6 +14,7 @@
 #include <string>
 
 #include "setol/spectrum.hpp"
+#include "spectrum/gram.hpp"
 #include "spectrum/lapack.hpp"
 #include "spectrum/lapack_routines.hpp"
 #include "spectrum/pack.hpp"
@@ -31,27 +32,17 @@ SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& v, double
   if (m64 > spectrum::kMaxLapackDim)
     throw std::runtime_error("matrix too large for 32-bit LAPACK (min dimension " + std::to_string(m64) + ")");
   const int m = static_cast<int>(m64);
-  // Panels of ~4 MB keep the f64 working set small whatever the tensor size.
-  const std::int64_t panel = std::clamp<std::int64_t>((std::int64_t{4} << 20) / (8 * m64), 32, n64);
-  std::vector<double> x(static_cast<std::size_t>(m64 * m64), 0.0);
-  std::vector<double> p(static_cast<std::size_t>(m64 * panel));
-  bool finite = true;
-  for (std::int64_t c0 = 0; c0 < n64; c0 += panel) {
-    const int k = static_cast<int>(std::min(panel, n64 - c0));
-    finite &= spectrum::pack_columns(t, v, scale, c0, k, p.data());
-    spectrum::gram_update(p.data(), m, k, c0 == 0 ? 0.0 : 1.0, x);
-  }
-  if (!finite) {
+  std::vector<double> x;
+  if (!spectrum::gram_matrix(t, v, scale, x)) {
     out.finite = false;
     return out;
   }
-  p = {};
   out.evals = spectrum::symmetric_eigenvalues(x, m);
   x = {};
   const bool fits_int = m64 * n64 < (std::int64_t{1} << 31);
   if (out.evals.front() <= kGramResolution * out.evals.back() && out.evals.back() > 0 && fits_int) {
     std::vector<double> a(static_cast<std::size_t>(m64 * n64));
-    spectrum::pack_columns(t, v, scale, 0, n64, a.data());
+    spectrum::pack_panel(t, v, scale, 0, n64, a.data(), false);
     out.evals = spectrum::squared_singular_values(a, m, static_cast<int>(n64));
     out.used_svd = true;
   }
