@@ -36,17 +36,21 @@ struct TensorInfo {
 // The elements of one tensor, memory-mapped or owned; `keepalive` holds the mapping.
 class TensorData {
  public:
-  TensorData(TensorInfo info, const std::byte* data, std::shared_ptr<const void> keepalive)
-      : info_(std::move(info)), data_(data), keepalive_(std::move(keepalive)) {}
+  TensorData(TensorInfo info, const std::byte* data, std::shared_ptr<const void> keepalive, bool mapped = false)
+      : info_(std::move(info)), data_(data), keepalive_(std::move(keepalive)), mapped_(mapped) {}
   const TensorInfo& info() const noexcept { return info_; }
   const std::byte* bytes() const noexcept { return data_; }
   // Element stride (in elements) of each axis, honouring C or Fortran order.
   std::vector<std::int64_t> strides() const;
+  // Says that bytes [begin, begin + size) will not be read again: for a memory-mapped file the
+  // whole pages inside are dropped from memory (re-read from the file if touched again).
+  void release(const std::byte* begin, std::size_t size) const;
 
  private:
   TensorInfo info_;
   const std::byte* data_;
   std::shared_ptr<const void> keepalive_;
+  bool mapped_ = false;
 };
 
 // All elements as double, in C (row-major) order whatever the storage order.

@@ -25,7 +25,7 @@ class NpyReader final : public ModelReader {
     TensorInfo info = infos_[i];
     info.shape = h.info.shape;
     const std::byte* p = m->data() + h.data_offset;
-    return TensorData(std::move(info), p, m);
+    return TensorData(std::move(info), p, m, true);
   }
 
  private:

@@ -138,7 +138,7 @@ class SafetensorsReader final : public ModelReader {
     const Shard& s = shards_[e.shard];
     const std::byte* p = s.file->data() + s.data_start + e.begin;
     const auto bytes = static_cast<std::size_t>(e.info.numel()) * dtype_size(e.info.dtype);
-    return TensorData(e.info, p, std::make_shared<TensorPages>(TensorPages{s.file, p, bytes}));
+    return TensorData(e.info, p, std::make_shared<TensorPages>(TensorPages{s.file, p, bytes}), true);
   }
 
  private:

@@ -6,9 +6,9 @@
 // Accuracy: Gram eigenvalues have absolute error ~ m * eps * lambda_max, far inside
 // the 1e-9 * lambda_max parity target, but they cannot resolve singular values below
 // ~1e-7 * sigma_max. WeightWatcher's rank counts (rank_loss, matrix_rank) look at
-// sigma/sigma_max near N * eps, so when the Gram spectrum reaches down to
-// lambda_min <= 1e-10 * lambda_max the slice is recomputed by an SVD of A (dgesdd),
-// as WeightWatcher does for every matrix.
+// sigma/sigma_max near N * eps, so when the Gram spectrum reaches down to its rounding
+// floor the slice is recomputed by an SVD of A (dgesdd),
+// as WeightWatcher does for every matrix (threshold: gram_resolution below).
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -21,7 +21,10 @@
 
 namespace setol {
 namespace {
-constexpr double kGramResolution = 1e-10;  // lambda_min / lambda_max below which the SVD route is used
+// The Gram route resolves eigenvalues down to its rounding floor, ~ m eps lambda_max. If the
+// smallest one is 10x above that, every true singular value is far above WeightWatcher's
+// rank tolerance sigma_max N eps, so the rank counts are exact; otherwise the SVD decides.
+double gram_resolution(std::int64_t m) { return 10.0 * static_cast<double>(m) * 2.220446049250313e-16; }
 }  // namespace
 
 SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& v, double scale) {
@@ -40,7 +43,7 @@ SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& v, double
   out.evals = spectrum::symmetric_eigenvalues(x, m);
   x = {};
   const bool fits_int = m64 * n64 < (std::int64_t{1} << 31);
-  if (out.evals.front() <= kGramResolution * out.evals.back() && out.evals.back() > 0 && fits_int) {
+  if (out.evals.front() <= gram_resolution(m64) * out.evals.back() && out.evals.back() > 0 && fits_int) {
     std::vector<double> a(static_cast<std::size_t>(m64 * n64));
     spectrum::pack_panel(t, v, scale, 0, n64, a.data(), false);
     out.evals = spectrum::squared_singular_values(a, m, static_cast<int>(n64));
