@@ -27,6 +27,7 @@ struct AnalyzeOptions {
   bool detx = false;            // detX / ERG condition (§8); also adds the ERG/ECS columns
   bool setol = false;           // SETOL ERG/ECS measures and experimental layer qualities (theory.md A)
   bool htmp = false;            // HTMP kappa fit (theory.md B)
+  bool single_precision = false;  // --precision f32: Gram and eigensolve in float32 (faster, approximate)
 
   static constexpr std::uint64_t kDefaultSeed = 20240910;
 };

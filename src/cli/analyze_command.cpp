@@ -37,6 +37,7 @@ nlohmann::ordered_json options_json(const AnalyzeArgs& a, Format f) {
   j["detx"] = o.detx;
   j["setol"] = o.setol;
   j["htmp"] = o.htmp;
+  j["precision"] = o.single_precision ? "f32" : "f64";
   j["xmin_threshold"] = kFitEvalsThreshold;
   j["conv2d_norm"] = true;
   j["dump_esd"] = a.dump_esd.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.dump_esd);

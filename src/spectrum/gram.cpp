@@ -8,7 +8,7 @@
 namespace setol::spectrum {
 
 std::int64_t panel_bytes_for(std::int64_t m) {
-  return std::clamp<std::int64_t>(2 * m * m, std::int64_t{1} << 20, std::int64_t{16} << 20);
+  return std::clamp<std::int64_t>(m * m, std::int64_t{1} << 20, std::int64_t{16} << 20);
 }
 
 namespace {
@@ -55,6 +55,24 @@ bool gram_matrix(const TensorData& t, const MatrixView& v, double scale, std::ve
       release_consumed(t, v, c0 + k, transposed);
       released = c0 + k;
     }
+  }
+  return finite;
+}
+
+bool gram_matrix_f32(const TensorData& t, const MatrixView& v, double scale, std::vector<float>& x) {
+  const std::int64_t m64 = std::min(v.rows, v.cols), n64 = std::max(v.rows, v.cols);
+  const int m = static_cast<int>(m64);
+  const std::int64_t panel = std::clamp<std::int64_t>(panel_bytes_for(m64) / (8 * m64), 32, n64);
+  const bool transposed = long_side_contiguous(v);
+  x.assign(static_cast<std::size_t>(m64 * m64), 0.0f);
+  std::vector<double> p(static_cast<std::size_t>(m64 * panel));
+  std::vector<float> pf(p.size());
+  bool finite = true;
+  for (std::int64_t c0 = 0; c0 < n64; c0 += panel) {
+    const int k = static_cast<int>(std::min(panel, n64 - c0));
+    finite &= pack_panel(t, v, scale, c0, k, p.data(), transposed);
+    std::copy(p.begin(), p.begin() + m64 * k, pf.begin());
+    gram_update_f32(pf.data(), m, k, c0 == 0 ? 0.0f : 1.0f, x, transposed);
   }
   return finite;
 }

@@ -8,7 +8,7 @@
 
 namespace setol::spectrum {
 
-// Panel size: a quarter of the Gram matrix, between 1 and 16 MB: large enough for dsyrk to
+// Panel size: an eighth of the Gram matrix, between 1 and 16 MB: large enough for dsyrk to
 // run at full speed, small enough to be a fraction of the memory the Gram needs anyway
 // (see docs/performance.md).
 std::int64_t panel_bytes_for(std::int64_t m);
@@ -19,5 +19,8 @@ std::int64_t panel_bytes_for(std::int64_t m);
 // Returns false if a value was not finite.
 bool gram_matrix(const TensorData& t, const MatrixView& v, double scale, std::vector<double>& x,
                  std::int64_t panel_bytes = 0);
+
+// Single-precision variant: x (float) = A A^T, accumulated with ssyrk.
+bool gram_matrix_f32(const TensorData& t, const MatrixView& v, double scale, std::vector<float>& x);
 
 }  // namespace setol::spectrum

@@ -32,10 +32,20 @@ std::vector<double> symmetric_eigenvalues(std::vector<double>& x, int m) {
   return w;
 }
 
+void gram_update_f32(const float* a, int m, int k, float beta, std::vector<float>& x, bool transposed) {
+  const float one = 1;
+  if (transposed) ssyrk_("L", "T", &m, &k, &one, a, &k, &beta, x.data(), &m);
+  else ssyrk_("L", "N", &m, &k, &one, a, &m, &beta, x.data(), &m);
+}
+
 std::vector<double> gram_eigenvalues_f32(std::vector<float>& a, int m, int k) {
   std::vector<float> x(static_cast<std::size_t>(m) * static_cast<std::size_t>(m));
-  const float one = 1, zero = 0;
-  ssyrk_("L", "N", &m, &k, &one, a.data(), &m, &zero, x.data(), &m);
+  gram_update_f32(a.data(), m, k, 0.0f, x, false);
+  a = {};
+  return symmetric_eigenvalues_f32(x, m);
+}
+
+std::vector<double> symmetric_eigenvalues_f32(std::vector<float>& x, int m) {
   std::vector<float> w(static_cast<std::size_t>(m));
   int info = 0, lwork = -1, liwork = -1, iwq = 0;
   float wq = 0;

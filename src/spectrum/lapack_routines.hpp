@@ -15,6 +15,10 @@ void gram_update(const double* a, int m, int k, double beta, std::vector<double>
 // used; x is destroyed). LAPACK dsyevd, values only.
 std::vector<double> symmetric_eigenvalues(std::vector<double>& x, int m);
 
+// The single-precision counterparts of gram_update and symmetric_eigenvalues (ssyrk, ssyevd).
+void gram_update_f32(const float* a, int m, int k, float beta, std::vector<float>& x, bool transposed);
+std::vector<double> symmetric_eigenvalues_f32(std::vector<float>& x, int m);
+
 // Eigenvalues (ascending, clamped at 0) of A A^T in single precision (ssyrk + ssyevd) for
 // A m x k column-major (destroyed). For spectra whose values are statistical (randomised).
 std::vector<double> gram_eigenvalues_f32(std::vector<float>& a, int m, int k);

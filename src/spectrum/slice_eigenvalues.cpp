@@ -52,6 +52,21 @@ SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& v, double
   return out;
 }
 
+SliceSpectrum slice_eigenvalues_f32(const TensorData& t, const MatrixView& v, double scale) {
+  SliceSpectrum out;
+  const std::int64_t m64 = std::min(v.rows, v.cols);
+  if (m64 == 0) return out;
+  if (m64 > spectrum::kMaxLapackDim)
+    throw std::runtime_error("matrix too large for 32-bit LAPACK (min dimension " + std::to_string(m64) + ")");
+  std::vector<float> x;
+  if (!spectrum::gram_matrix_f32(t, v, scale, x)) {
+    out.finite = false;
+    return out;
+  }
+  out.evals = spectrum::symmetric_eigenvalues_f32(x, static_cast<int>(m64));
+  return out;
+}
+
 void set_blas_threads(int n) { openblas_set_num_threads(std::max(1, n)); }
 
 }  // namespace setol
