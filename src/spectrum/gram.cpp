@@ -8,7 +8,7 @@
 namespace setol::spectrum {
 
 std::int64_t panel_bytes_for(std::int64_t m) {
-  return std::clamp<std::int64_t>(m * m, std::int64_t{1} << 20, std::int64_t{16} << 20);
+  return std::clamp<std::int64_t>(m * m / 2, std::int64_t{1} << 20, std::int64_t{16} << 20);
 }
 
 namespace {

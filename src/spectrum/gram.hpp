@@ -8,7 +8,7 @@
 
 namespace setol::spectrum {
 
-// Panel size: an eighth of the Gram matrix, between 1 and 16 MB: large enough for dsyrk to
+// Panel size: a sixteenth of the Gram matrix, between 1 and 16 MB: large enough for dsyrk to
 // run at full speed, small enough to be a fraction of the memory the Gram needs anyway
 // (see docs/performance.md).
 std::int64_t panel_bytes_for(std::int64_t m);

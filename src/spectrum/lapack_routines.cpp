@@ -15,9 +15,9 @@ void gram_update(const double* a, int m, int k, double beta, std::vector<double>
 }
 
 std::vector<double> symmetric_eigenvalues(std::vector<double>& x, int m) {
-  // dsyevd below kTwoStageFrom, the two-stage reduction (dsyevd_2stage) from there on: it
-  // moves most of the tridiagonalisation into BLAS 3 and wins for large m (docs/performance.md).
-  auto* routine = m >= kTwoStageFrom ? dsyevd_2stage_ : dsyevd_;
+  // dsyevd: Eigen's solver, dsyevr and the two-stage dsyevd_2stage were measured too and
+  // were slower or no faster on this machine (docs/performance.md).
+  auto* routine = dsyevd_;
   std::vector<double> w(static_cast<std::size_t>(m));
   int info = 0, lwork = -1, liwork = -1, iwq = 0;
   double wq = 0;

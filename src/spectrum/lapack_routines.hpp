@@ -5,7 +5,6 @@
 namespace setol::spectrum {
 
 constexpr long kMaxLapackDim = 46340;  // m*m must fit a 32-bit LAPACK index
-constexpr int kTwoStageFrom = 3584;    // dsyevd_2stage from this size on
 
 // x (m x m, column-major, lower triangle) = beta * x + A A^T for A m x k column-major,
 // or beta * x + B^T B for B = A^T stored k x m column-major (transposed = true).
