@@ -1,6 +1,8 @@
 // Helpers for tests: temporary folders and writers for .npy and .safetensors fixtures
 // (written from the published format descriptions, independent of setol's readers).
 #pragma once
+#include <gtest/gtest.h>
+
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -132,6 +134,22 @@ inline std::vector<double> iota_values(std::size_t n, double start = 0.5, double
   std::vector<double> v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = start + step * static_cast<double>(i);
   return v;
+}
+
+// Writes `bytes` to `path` and expects open_model to fail with a one-line InputError that
+// names the file and contains `fragment`.
+template <class OpenModel>
+void expect_input_error(OpenModel open_model, const fs::path& path, const std::string& bytes,
+                        const std::string& fragment) {
+  write_bytes(path, bytes);
+  try {
+    open_model(path);
+    ADD_FAILURE() << "no error for: " << fragment;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << "one line";
+  }
 }
 
 }  // namespace fixtures

@@ -12,6 +12,10 @@
 namespace setol::cli {
 namespace {
 
+nlohmann::ordered_json string_or_null(const std::string& s) {
+  return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
+}
+
 nlohmann::ordered_json options_json(const AnalyzeArgs& a, Format f) {
   const auto& o = a.options;
   nlohmann::ordered_json j;
@@ -24,9 +28,9 @@ nlohmann::ordered_json options_json(const AnalyzeArgs& a, Format f) {
   j["layers"] = o.layers;
   const auto& t = o.tail;
   j["fit"] = t.distribution == TailDistribution::TruncatedPowerLaw ? "TPL" : "PL";
-  j["fix_fingers"] = t.fix_fingers == FixFingers::None       ? nlohmann::ordered_json(nullptr)
-                     : t.fix_fingers == FixFingers::XminPeak ? nlohmann::ordered_json("xmin_peak")
-                                                             : nlohmann::ordered_json("clip_xmax");
+  j["fix_fingers"] = string_or_null(t.fix_fingers == FixFingers::None       ? ""
+                                    : t.fix_fingers == FixFingers::XminPeak ? "xmin_peak"
+                                                                            : "clip_xmax");
   j["xmin_max"] = t.xmin_max > 0 ? nlohmann::ordered_json(t.xmin_max) : nlohmann::ordered_json(nullptr);
   j["max_fingers"] = t.max_fingers;
   j["finger_thresh"] = t.finger_thresh;
@@ -40,9 +44,9 @@ nlohmann::ordered_json options_json(const AnalyzeArgs& a, Format f) {
   j["precision"] = o.single_precision ? "f32" : "f64";
   j["xmin_threshold"] = kFitEvalsThreshold;
   j["conv2d_norm"] = true;
-  j["dump_esd"] = a.dump_esd.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.dump_esd);
-  j["fail_on"] = a.fail_on.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.fail_on);
-  j["output"] = a.out.output.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.out.output);
+  j["dump_esd"] = string_or_null(a.dump_esd);
+  j["fail_on"] = string_or_null(a.fail_on);
+  j["output"] = string_or_null(a.out.output);
   return j;
 }
 

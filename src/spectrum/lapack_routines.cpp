@@ -14,22 +14,33 @@ void gram_update(const double* a, int m, int k, double beta, std::vector<double>
   else dsyrk_("L", "N", &m, &k, &one, a, &m, &beta, x.data(), &m);
 }
 
-std::vector<double> symmetric_eigenvalues(std::vector<double>& x, int m) {
-  // dsyevd: Eigen's solver, dsyevr and the two-stage dsyevd_2stage were measured too and
-  // were slower or no faster on this machine (docs/performance.md).
-  auto* routine = dsyevd_;
-  std::vector<double> w(static_cast<std::size_t>(m));
+namespace {
+
+// Values-only symmetric eigensolve with LAPACK's ?syevd (workspace query, then the call);
+// eigenvalues ascending, clamped at 0 (rounding can make the smallest slightly negative).
+template <class T, class Routine>
+std::vector<double> syevd_values(Routine routine, const char* name, std::vector<T>& x, int m) {
+  std::vector<T> w(static_cast<std::size_t>(m));
   int info = 0, lwork = -1, liwork = -1, iwq = 0;
-  double wq = 0;
+  T wq = 0;
   routine("N", "L", &m, x.data(), &m, w.data(), &wq, &lwork, &iwq, &liwork, &info);
   lwork = static_cast<int>(wq) + 1;
   liwork = std::max(iwq, 1);
-  std::vector<double> work(static_cast<std::size_t>(lwork));
+  std::vector<T> work(static_cast<std::size_t>(lwork));
   std::vector<int> iwork(static_cast<std::size_t>(liwork));
   routine("N", "L", &m, x.data(), &m, w.data(), work.data(), &lwork, iwork.data(), &liwork, &info);
-  if (info != 0) throw std::runtime_error("LAPACK dsyevd failed (info " + std::to_string(info) + ")");
-  for (auto& e : w) e = std::max(e, 0.0);
-  return w;
+  if (info != 0) throw std::runtime_error(std::string("LAPACK ") + name + " failed (info " + std::to_string(info) + ")");
+  std::vector<double> out(w.begin(), w.end());
+  for (auto& e : out) e = std::max(e, 0.0);
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> symmetric_eigenvalues(std::vector<double>& x, int m) {
+  // dsyevd: Eigen's solver, dsyevr and the two-stage dsyevd_2stage were measured too and
+  // were slower or no faster on this machine (docs/performance.md).
+  return syevd_values(dsyevd_, "dsyevd", x, m);
 }
 
 void gram_update_f32(const float* a, int m, int k, float beta, std::vector<float>& x, bool transposed) {
@@ -46,19 +57,7 @@ std::vector<double> gram_eigenvalues_f32(std::vector<float>& a, int m, int k) {
 }
 
 std::vector<double> symmetric_eigenvalues_f32(std::vector<float>& x, int m) {
-  std::vector<float> w(static_cast<std::size_t>(m));
-  int info = 0, lwork = -1, liwork = -1, iwq = 0;
-  float wq = 0;
-  ssyevd_("N", "L", &m, x.data(), &m, w.data(), &wq, &lwork, &iwq, &liwork, &info);
-  lwork = static_cast<int>(wq) + 1;
-  liwork = std::max(iwq, 1);
-  std::vector<float> work(static_cast<std::size_t>(lwork));
-  std::vector<int> iwork(static_cast<std::size_t>(liwork));
-  ssyevd_("N", "L", &m, x.data(), &m, w.data(), work.data(), &lwork, iwork.data(), &liwork, &info);
-  if (info != 0) throw std::runtime_error("LAPACK ssyevd failed (info " + std::to_string(info) + ")");
-  std::vector<double> out(w.begin(), w.end());
-  for (auto& e : out) e = std::max(e, 0.0);
-  return out;
+  return syevd_values(ssyevd_, "ssyevd", x, m);
 }
 
 std::vector<double> squared_singular_values(std::vector<double>& a, int m, int n) {
