@@ -70,10 +70,6 @@ void analyze_one(const TensorData& t, LayerRecord& r, const AnalyzeOptions& opt)
   r.timings.diagnostics = seconds_since(t1);
 }
 
-}  // namespace
-
-namespace {
-
 // One unit of work: every record of one tensor (one record, or kh*kw slices unpooled),
 // loaded once.
 struct Job {
@@ -105,10 +101,6 @@ std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerReco
   return jobs;
 }
 
-double seconds(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 }  // namespace
 
 // Scheduling (2 cores, 24 GiB in mind): a layer that fits in memory beside at least the
@@ -132,7 +124,7 @@ void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records,
   auto run_job = [&](const Job& job) {
     const auto t0 = std::chrono::steady_clock::now();
     const TensorData t = model.load(job.tensor);
-    const double load = seconds(t0);
+    const double load = seconds_since(t0);
     for (std::size_t k = 0; k < job.records.size(); ++k) {
       LayerRecord& r = records[job.records[k]];
       if (k == 0) r.timings.load = load;
