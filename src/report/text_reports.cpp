@@ -61,13 +61,13 @@ void write_csv(std::ostream& os, const std::vector<LayerRecord>& recs, const std
 }
 
 void write_table(std::ostream& os, const std::vector<LayerRecord>& recs, const Summary& s) {
-  std::size_t wname = 4;
-  for (const auto& r : recs) wname = std::max(wname, std::min<std::size_t>(r.name.size(), 48));
   auto name_of = [&](const LayerRecord& r) {
     std::string n = r.name;
     if (r.slice_id) n += "[" + std::to_string(*r.slice_id) + "]";
     return n.size() > 48 ? n.substr(0, 45) + "..." : n;
   };
+  std::size_t wname = 4;
+  for (const auto& r : recs) wname = std::max(wname, name_of(r).size());
   os << std::left << std::setw(5) << "id" << std::setw(static_cast<int>(wname) + 2) << "name" << std::setw(10) << "type"
      << std::right << std::setw(13) << "N x M" << std::setw(8) << "alpha" << std::setw(10) << "alpha_w" << std::setw(8)
      << "D" << std::setw(8) << "spikes" << "  " << std::left << std::setw(15) << "warning" << "status\n";
