@@ -4,6 +4,7 @@
 // log-sum (no overflow or underflow, O(n)); a zero eigenvalue contributes -inf.
 #include <cmath>
 
+#include "fit/precise_sum.hpp"
 #include "setol/rmt.hpp"
 
 namespace setol {
@@ -12,9 +13,7 @@ DetX detx_condition(std::span<const double> evals) {
   DetX d;
   const std::size_t n = evals.size();
   if (n < 2 || !(evals.front() < evals.back())) return d;  // undefined: report detX_num = 0, no value
-  long double total = 0;
-  for (double e : evals) total += e;
-  const double s = static_cast<double>(n) / static_cast<double>(total);
+  const double s = static_cast<double>(n) / static_cast<double>(fit::precise_sum(evals));
   d.scale = s;
   long double acc = 0;
   std::size_t k = 0;
@@ -33,8 +32,7 @@ DetX detx_condition(std::span<const double> evals) {
 }
 
 double jensen_shannon_distance(std::span<const double> p, std::span<const double> q) {
-  long double sp = 0, sq = 0;
-  for (std::size_t i = 0; i < p.size(); ++i) sp += p[i], sq += q[i];
+  const long double sp = fit::precise_sum(p), sq = fit::precise_sum(q);
   // scipy.stats.entropy(a, m) normalises a and m = (p + q)/2 separately.
   long double sm = (sp + sq) / 2;
   long double kl_p = 0, kl_q = 0;

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <vector>
 
+#include "fit/precise_sum.hpp"
+
 namespace setol {
 
 double imp_integral(double k, double lo, double hi) {
@@ -75,8 +77,7 @@ EcsMeasures ecs_measures(std::span<const double> evals, const PowerLawFit& fit, 
 
 SpectralEntropies spectral_entropies(std::span<const double> evals) {
   SpectralEntropies e;
-  long double total = 0;
-  for (double v : evals) total += v;
+  const long double total = fit::precise_sum(evals);
   if (!(total > 0)) return e;
   long double sq = 0, h = 0;
   for (double v : evals) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fit/nelder_mead.hpp"
+#include "fit/precise_sum.hpp"
 #include "setol/rmt.hpp"
 
 namespace setol {
@@ -82,8 +83,7 @@ double objective(const Kde& k, double Q, double sigma) {
 MpFit fit_marchenko_pastur(std::span<const double> evals, double Q, std::int64_t M) {
   MpFit out;
   if (evals.size() < 2 || !(Q > 0) || M <= 0) return out;
-  long double total = 0;
-  for (double e : evals) total += e;
+  const long double total = fit::precise_sum(evals);
   if (!(total > 0)) return out;
   const double n = static_cast<double>(evals.size());
   const double w_scale = std::sqrt(n) / std::sqrt(static_cast<double>(total));

@@ -1,17 +1,12 @@
 #include <cmath>
 #include <limits>
 
+#include "fit/precise_sum.hpp"
 #include "setol/metrics.hpp"
 
 namespace setol {
-namespace {
-// Sum in extended precision (numpy uses pairwise summation; both are within an ulp or two).
-long double precise_sum(std::span<const double> v) {
-  long double s = 0;
-  for (double x : v) s += x;
-  return s;
-}
-}  // namespace
+
+using fit::precise_sum;
 
 ScaleMetrics scale_metrics(std::span<const double> evals, std::int64_t N) {
   ScaleMetrics s;

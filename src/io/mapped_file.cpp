@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "setol/error.hpp"
@@ -38,6 +39,14 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
   }
   ::close(fd);
   return std::shared_ptr<const MappedFile>(new MappedFile(path, data, size));
+}
+
+void drop_pages(const std::byte* begin, std::size_t size) {
+  if (size == 0) return;
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto b = reinterpret_cast<std::uintptr_t>(begin), e = b + size;
+  const std::uintptr_t lo = (b + page - 1) & ~(page - 1), hi = e & ~(page - 1);
+  if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

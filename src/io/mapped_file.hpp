@@ -26,4 +26,8 @@ class MappedFile {
   std::size_t size_;
 };
 
+// Drops the whole pages inside [begin, begin + size) of a read-only mapping from memory
+// (madvise MADV_DONTNEED); they are re-read from the file if touched again.
+void drop_pages(const std::byte* begin, std::size_t size);
+
 }  // namespace setol::io

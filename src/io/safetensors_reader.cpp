@@ -1,9 +1,6 @@
 // safetensors: 8-byte little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}},
 // then the raw little-endian data. Every size in the header is checked against the file.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
@@ -117,12 +114,7 @@ struct TensorPages {
   std::shared_ptr<const MappedFile> file;
   const std::byte* begin;
   std::size_t size;
-  ~TensorPages() {
-    static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    auto lo = reinterpret_cast<std::uintptr_t>(begin) & ~(page - 1);
-    const auto hi = reinterpret_cast<std::uintptr_t>(begin) + size;
-    if (size > 0) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
-  }
+  ~TensorPages() { drop_pages(begin, size); }
 };
 
 class SafetensorsReader final : public ModelReader {

@@ -1,9 +1,7 @@
 #include "setol/tensor.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include "io/decode.hpp"
+#include "io/mapped_file.hpp"
 
 namespace setol {
 
@@ -47,11 +45,7 @@ std::vector<std::int64_t> TensorData::strides() const {
 }
 
 void TensorData::release(const std::byte* begin, std::size_t size) const {
-  if (!mapped_ || size == 0) return;
-  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto b = reinterpret_cast<std::uintptr_t>(begin), e = b + size;
-  const std::uintptr_t lo = (b + page - 1) & ~(page - 1), hi = e & ~(page - 1);
-  if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+  if (mapped_) io::drop_pages(begin, size);
 }
 
 namespace {

@@ -21,19 +21,26 @@ Get fit(double PowerLawFit::*field) {
 }
 Cell optional_double(double v, bool present) { return present ? Cell{v} : Cell{}; }
 
+// A field of one of the record's optional parts (randomised ESD, ECS, HTMP fit, detX):
+// empty when that part was not computed.
+template <class Part, class Field>
+Get part_field(std::optional<Part> LayerRecord::*part, Field Part::*field) {
+  return [part, field](const LayerRecord& r) {
+    const auto& p = r.*part;
+    return p ? Cell{(*p).*field} : Cell{};
+  };
+}
+
 // The six columns of an MP fit, read through `pick` (the layer's own or the randomised one).
 void add_mp_columns(std::vector<Column>& c, const std::string& prefix,
                     std::function<const MpFit*(const LayerRecord&)> pick) {
-  auto num = [pick](double MpFit::*f) {
+  auto num = [pick](auto MpFit::*f) -> Get {
     return [pick, f](const LayerRecord& r) -> Cell {
       const MpFit* m = r.has_metrics() ? pick(r) : nullptr;
       return m ? Cell{m->*f} : Cell{};
     };
   };
-  c.push_back({prefix + "num_spikes", [pick](const LayerRecord& r) -> Cell {
-                 const MpFit* m = r.has_metrics() ? pick(r) : nullptr;
-                 return m ? Cell{m->num_spikes} : Cell{};
-               }});
+  c.push_back({prefix + "num_spikes", num(&MpFit::num_spikes)});
   c.push_back({prefix + "sigma_mp", num(&MpFit::sigma_mp)});
   c.push_back({prefix + "mp_softrank", num(&MpFit::mp_softrank)});
   c.push_back({prefix + "W_scale", num(&MpFit::W_scale)});
@@ -87,9 +94,7 @@ std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_i
   }
   if (opt.mp_fit) add_mp_columns(c, "", [](const LayerRecord& r) { return r.mp ? &*r.mp : nullptr; });
   if (opt.randomize) {
-    auto rnd = [](double LayerRecord::Randomized::*f) {
-      return [f](const LayerRecord& r) { return r.randomized ? Cell{(*r.randomized).*f} : Cell{}; };
-    };
+    auto rnd = [](double LayerRecord::Randomized::*f) { return part_field(&LayerRecord::randomized, f); };
     c.push_back({"max_rand_eval", rnd(&LayerRecord::Randomized::max_rand_eval)});
     c.push_back({"rand_distance", rnd(&LayerRecord::Randomized::rand_distance)});
     c.push_back({"ww_softrank", rnd(&LayerRecord::Randomized::ww_softrank)});
@@ -101,7 +106,7 @@ std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_i
                  }});
   }
   if (opt.detx) {
-    c.push_back({"detX_num", [](const LayerRecord& r) { return r.detx ? Cell{r.detx->num} : Cell{}; }});
+    c.push_back({"detX_num", part_field(&LayerRecord::detx, &DetX::num)});
     c.push_back({"detX_val", [](const LayerRecord& r) {
                    return r.detx ? optional_double(r.detx->val, r.detx->found) : Cell{};
                  }});
@@ -110,13 +115,11 @@ std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_i
                  }});
   }
   if (opt.detx || opt.setol) {
-    auto ecs = [](double EcsMeasures::*f) {
-      return [f](const LayerRecord& r) { return r.ecs ? Cell{(*r.ecs).*f} : Cell{}; };
-    };
+    auto ecs = [](auto EcsMeasures::*f) { return part_field(&LayerRecord::ecs, f); };
     c.push_back({"erg_lambda_min", ecs(&EcsMeasures::erg_lambda_min)});
     c.push_back({"delta_lambda_min", ecs(&EcsMeasures::delta_lambda_min)});
     c.push_back({"erg_residual", ecs(&EcsMeasures::erg_residual)});
-    c.push_back({"ecs_rank", [](const LayerRecord& r) { return r.ecs ? Cell{r.ecs->ecs_rank} : Cell{}; }});
+    c.push_back({"ecs_rank", ecs(&EcsMeasures::ecs_rank)});
     c.push_back({"erg_ok", [](const LayerRecord& r) {
                    return r.ecs && std::isfinite(r.ecs->erg_residual) ? Cell{r.ecs->erg_ok} : Cell{};
                  }});
@@ -128,9 +131,7 @@ std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_i
     }
   }
   if (opt.htmp) {
-    auto h = [](double htmp::Fit::*f) {
-      return [f](const LayerRecord& r) { return r.htmp ? Cell{(*r.htmp).*f} : Cell{}; };
-    };
+    auto h = [](double htmp::Fit::*f) { return part_field(&LayerRecord::htmp, f); };
     c.push_back({"htmp_kappa", h(&htmp::Fit::kappa)});
     c.push_back({"htmp_kappa_se", h(&htmp::Fit::kappa_se)});
     c.push_back({"htmp_scale", h(&htmp::Fit::scale)});

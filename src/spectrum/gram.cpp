@@ -7,8 +7,20 @@
 
 namespace setol::spectrum {
 
-std::int64_t panel_bytes_for(std::int64_t m) {
-  return std::clamp<std::int64_t>(m * m / 2, std::int64_t{1} << 20, std::int64_t{16} << 20);
+bool for_each_panel(const TensorData& t, const MatrixView& v, double scale, bool transposed,
+                    std::int64_t panel_bytes,
+                    const std::function<void(const double* panel, std::int64_t c0, int k)>& use) {
+  const std::int64_t m = std::min(v.rows, v.cols), n = std::max(v.rows, v.cols);
+  if (panel_bytes <= 0) panel_bytes = std::clamp<std::int64_t>(m * m / 2, std::int64_t{1} << 20, std::int64_t{16} << 20);
+  const std::int64_t panel = std::clamp<std::int64_t>(panel_bytes / (8 * m), 32, n);
+  std::vector<double> p(static_cast<std::size_t>(m * panel));
+  bool finite = true;
+  for (std::int64_t c0 = 0; c0 < n; c0 += panel) {
+    const int k = static_cast<int>(std::min(panel, n - c0));
+    finite &= pack_panel(t, v, scale, c0, k, p.data(), transposed);
+    use(p.data(), c0, k);
+  }
+  return finite;
 }
 
 namespace {
@@ -35,46 +47,33 @@ bool gram_matrix(const TensorData& t, const MatrixView& v, double scale, std::ve
                  std::int64_t panel_bytes) {
   const std::int64_t m64 = std::min(v.rows, v.cols), n64 = std::max(v.rows, v.cols);
   const int m = static_cast<int>(m64);
-  if (panel_bytes <= 0) panel_bytes = panel_bytes_for(m64);
-  const std::int64_t panel = std::clamp<std::int64_t>(panel_bytes / (8 * m64), 32, n64);
   const bool transposed = long_side_contiguous(v);  // contiguous reads either way
   const bool whole_matrix = v.offset == 0 && v.rows * v.cols == t.info().numel();
   x.assign(static_cast<std::size_t>(m64 * m64), 0.0);
-  std::vector<double> p(static_cast<std::size_t>(m64 * panel));
-  bool finite = true;
   // Releasing row by row costs a system call per row: do it once 16 KB (4 pages) of every
   // row have been consumed; contiguous columns are released after every panel.
   const std::int64_t release_every =
       transposed ? std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(1, dtype_size(t.info().dtype))) : 1;
   std::int64_t released = 0;
-  for (std::int64_t c0 = 0; c0 < n64; c0 += panel) {
-    const int k = static_cast<int>(std::min(panel, n64 - c0));
-    finite &= pack_panel(t, v, scale, c0, k, p.data(), transposed);
-    gram_update(p.data(), m, k, c0 == 0 ? 0.0 : 1.0, x, transposed);
+  return for_each_panel(t, v, scale, transposed, panel_bytes, [&](const double* p, std::int64_t c0, int k) {
+    gram_update(p, m, k, c0 == 0 ? 0.0 : 1.0, x, transposed);
     if (whole_matrix && (c0 + k - released >= release_every || c0 + k == n64)) {
       release_consumed(t, v, c0 + k, transposed);
       released = c0 + k;
     }
-  }
-  return finite;
+  });
 }
 
 bool gram_matrix_f32(const TensorData& t, const MatrixView& v, double scale, std::vector<float>& x) {
-  const std::int64_t m64 = std::min(v.rows, v.cols), n64 = std::max(v.rows, v.cols);
+  const std::int64_t m64 = std::min(v.rows, v.cols);
   const int m = static_cast<int>(m64);
-  const std::int64_t panel = std::clamp<std::int64_t>(panel_bytes_for(m64) / (8 * m64), 32, n64);
   const bool transposed = long_side_contiguous(v);
   x.assign(static_cast<std::size_t>(m64 * m64), 0.0f);
-  std::vector<double> p(static_cast<std::size_t>(m64 * panel));
-  std::vector<float> pf(p.size());
-  bool finite = true;
-  for (std::int64_t c0 = 0; c0 < n64; c0 += panel) {
-    const int k = static_cast<int>(std::min(panel, n64 - c0));
-    finite &= pack_panel(t, v, scale, c0, k, p.data(), transposed);
-    std::copy(p.begin(), p.begin() + m64 * k, pf.begin());
+  std::vector<float> pf;
+  return for_each_panel(t, v, scale, transposed, 0, [&](const double* p, std::int64_t c0, int k) {
+    pf.assign(p, p + m64 * k);
     gram_update_f32(pf.data(), m, k, c0 == 0 ? 0.0f : 1.0f, x, transposed);
-  }
-  return finite;
+  });
 }
 
 }  // namespace setol::spectrum

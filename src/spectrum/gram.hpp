@@ -1,6 +1,7 @@
 // The min-side Gram matrix of one matrix view, accumulated panel by panel (internal).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "setol/layer.hpp"
@@ -8,10 +9,14 @@
 
 namespace setol::spectrum {
 
-// Panel size: a sixteenth of the Gram matrix, between 1 and 16 MB: large enough for dsyrk to
-// run at full speed, small enough to be a fraction of the memory the Gram needs anyway
-// (see docs/performance.md).
-std::int64_t panel_bytes_for(std::int64_t m);
+// Packs the m x n matrix A of `v` (scaled by `scale`) panel after panel, as pack_panel does,
+// and hands each panel, columns [c0, c0 + k), to `use`. Panels are `panel_bytes` of doubles;
+// 0 means the default: a sixteenth of the Gram matrix, between 1 and 16 MB, large enough for
+// dsyrk to run at full speed and small beside the Gram (docs/performance.md). Returns false
+// if a value was not finite.
+bool for_each_panel(const TensorData& t, const MatrixView& v, double scale, bool transposed,
+                    std::int64_t panel_bytes,
+                    const std::function<void(const double* panel, std::int64_t c0, int k)>& use);
 
 // x = A A^T (m x m, lower triangle, column-major) for the packed m x n matrix A of `v`
 // scaled by `scale`. Source pages that will not be read again are released as the panels

@@ -3,8 +3,8 @@
 #include <stdexcept>
 
 #include "setol/spectrum.hpp"
+#include "spectrum/gram.hpp"
 #include "spectrum/lapack_routines.hpp"
-#include "spectrum/pack.hpp"
 
 namespace setol {
 namespace {
@@ -33,15 +33,9 @@ std::vector<double> permuted_eigenvalues(const TensorData& t, const MatrixView& 
   // The permuted spectrum is a random draw: single precision (relative rounding ~1e-7) is
   // far below its sampling spread and halves the time and memory of this extra eigensolve.
   std::vector<float> a(static_cast<std::size_t>(m64 * n64));
-  {
-    const std::int64_t panel = std::clamp<std::int64_t>((std::int64_t{16} << 20) / (8 * m64), 1, n64);
-    std::vector<double> p(static_cast<std::size_t>(m64 * panel));
-    for (std::int64_t c0 = 0; c0 < n64; c0 += panel) {
-      const std::int64_t k = std::min(panel, n64 - c0);
-      spectrum::pack_panel(t, v, scale, c0, k, p.data(), false);
-      std::copy(p.begin(), p.begin() + m64 * k, a.begin() + c0 * m64);
-    }
-  }
+  spectrum::for_each_panel(t, v, scale, false, 0, [&](const double* p, std::int64_t c0, int k) {
+    std::copy(p, p + m64 * k, a.begin() + c0 * m64);
+  });
   std::mt19937_64 rng(seed);
   for (std::size_t i = a.size(); i > 1; --i) std::swap(a[i - 1], a[bounded(rng, i)]);
   // A is m x n column-major; its Gram A A^T has the eigenvalues of the permuted W^T W.
