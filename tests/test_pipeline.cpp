@@ -7,6 +7,7 @@
 
 #include "fixtures.hpp"
 #include "setol/analyze.hpp"
+#include "setol/summary.hpp"
 
 using namespace setol;
 
@@ -104,8 +105,9 @@ TEST(Pipeline, NonFiniteWeightsAreAnErrorRowAndTheRunContinues) {
   ASSERT_EQ(recs.size(), 2u);
   EXPECT_TRUE(recs[0].has_metrics());
   EXPECT_EQ(recs[1].status_text(), "error: non-finite weights");
-  const auto s = summarize(recs);
-  EXPECT_EQ(s.status_counts.at("error"), 1);
+  const auto s = summarize(recs, analyze_columns(AnalyzeOptions{}, false));
+  EXPECT_EQ(s.counts_of("status").at("error"), 1);
+  EXPECT_EQ(s.counts_of("status").at("success"), 1);
 }
 
 TEST(Pipeline, LayerSelectionByIdAndGlob) {

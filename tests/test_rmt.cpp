@@ -167,5 +167,9 @@ TEST(Randomize, SeededAndIndependentPerLayer) {
     EXPECT_NEAR(only[0].randomized->evals[k], a[1].randomized->evals[k], 1e-5 * a[1].randomized->evals.back());
   // fc3 has 10 eigenvalues (< 100): 5 pooled replicas, as WeightWatcher.
   EXPECT_EQ(a[2].randomized->evals.size(), 50u);
-  EXPECT_NE(pipeline::permutation_seed(1, 2, 0, 0, 0), pipeline::permutation_seed(1, 2, 0, 1, 0));
+  using pipeline::RandomStream;
+  EXPECT_NE(pipeline::stream_seed(1, 2, 0, 0, RandomStream::Permutation),
+            pipeline::stream_seed(1, 2, 0, 1, RandomStream::Permutation));
+  EXPECT_NE(pipeline::stream_seed(1, 2, 0, 0, RandomStream::Permutation),
+            pipeline::stream_seed(1, 2, 0, 0, RandomStream::HtmpBootstrap));
 }

@@ -3,16 +3,21 @@
 #pragma once
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "setol/layer_record.hpp"
 #include "setol/model_reader.hpp"
+#include "setol/options.hpp"
 #include "setol/powerlaw.hpp"
 
 namespace setol {
 
+enum class Precision { F64, F32 };
+inline constexpr EnumNames<Precision, 2> kPrecisionNames{{{Precision::F64, "f64"}, {Precision::F32, "f32"}}};
+
+// What to compute. Each field is declared as a command-line option, with its help text and
+// report key, in src/pipeline/options.cpp (analyze_option_specs()).
 struct AnalyzeOptions {
   std::int64_t min_evals = 10;  // fewer eigenvalues: row with status "skipped" (0 disables)
   std::int64_t max_evals = 0;   // more eigenvalues: skipped (0 = no limit)
@@ -21,13 +26,13 @@ struct AnalyzeOptions {
   int threads = 0;              // 0 = all cores
   std::vector<std::string> layers;  // layer ids or name globs; empty = every layer
   TailFitOptions tail;          // --fit, --fix-fingers and their parameters
-  bool mp_fit = false;          // Marchenko-Pastur bulk fit (ww-spec §7.1)
-  bool randomize = false;       // element-permuted ESD and its MP fit: correlation traps (§7.4)
+  bool mp_fit = false;          // Marchenko-Pastur bulk fit (WeightWatcher.apply_mp_fit)
+  bool randomize = false;       // element-permuted ESD and its MP fit: correlation traps (WeightWatcher.apply_random_esd)
   std::uint64_t seed = kDefaultSeed;  // seeds every permutation (per layer, slice and replica)
-  bool detx = false;            // detX / ERG condition (§8); also adds the ERG/ECS columns
-  bool setol = false;           // SETOL ERG/ECS measures and experimental layer qualities (theory.md A)
-  bool htmp = false;            // HTMP kappa fit (theory.md B)
-  bool single_precision = false;  // --precision f32: Gram and eigensolve in float32 (faster, approximate)
+  bool detx = false;            // detX / ERG condition (WeightWatcher.apply_detX); also adds the ERG/ECS columns
+  bool setol = false;           // SETOL ERG/ECS measures and experimental layer qualities (SETOL Sec. 3, 5.5)
+  bool htmp = false;            // HTMP kappa fit (docs/metrics.md, "HTMP kappa")
+  Precision precision = Precision::F64;  // F32: Gram and eigensolve in float32 (faster, approximate)
 
   static constexpr std::uint64_t kDefaultSeed = 20240910;
 };
@@ -41,14 +46,5 @@ std::vector<LayerRecord> plan_layers(const ModelReader& model, const AnalyzeOpti
 // file itself cannot be read.
 void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records, const AnalyzeOptions& opt,
                     const std::function<void(const LayerRecord&)>& on_done = {});
-
-struct Summary {
-  std::map<std::string, double> means;               // WeightWatcher get_summary() (ww-spec §9), + mp_softrank with --mp-fit
-  std::map<std::string, std::int64_t> status_counts; // by status kind: success, failed, skipped, error
-  std::map<std::string, std::int64_t> warning_counts;  // over-trained, under-trained, none
-  std::int64_t layers = 0;
-};
-
-Summary summarize(const std::vector<LayerRecord>& records);
 
 }  // namespace setol

@@ -23,12 +23,23 @@ struct MatrixView {
 struct LayerGeometry {
   LayerType type = LayerType::NotALayer;
   std::string role;           // for non-layers: "bias", "norm", "1-D", "non-float", ...
-  std::int64_t N = 0, M = 0;  // per-matrix max and min dimension (ww-spec §4.1, with N >= M always)
+  std::int64_t N = 0, M = 0;  // per-matrix max and min dimension (N >= M always)
   std::int64_t rf = 1;        // receptive field kh*kw (1 for dense)
   std::int64_t kh = 1, kw = 1;
+
+  bool is_conv() const { return type == LayerType::Conv2D || type == LayerType::Conv1D; }
+  // Rows the layer gives: 1, or kh*kw slices of a convolution analyzed unpooled.
+  std::int64_t slices(bool pooled) const { return is_conv() && !pooled ? rf : 1; }
+  // Eigenvalues of one row: M*rf pooled, M per slice.
+  std::int64_t num_evals(bool pooled) const { return is_conv() && !pooled ? M : M * rf; }
+  // WeightWatcher's Conv2D rescaling (conv2d_norm in WWLayer.set_weight_matrices): every
+  // slice is multiplied by sqrt(c/2), c = 1 pooled and c = kh*kw per slice, so pooled
+  // eigenvalues are halved and unpooled ones multiplied by kh*kw/2. Dense layers: 1.
+  double conv_scale(bool pooled) const;
 };
 
-// Decides from shape, dtype, name and layout what a tensor is.
+// Decides from shape, dtype, name and layout what a tensor is (analysis policy, in
+// src/pipeline/layer_typing.cpp).
 // 2-D float -> Dense (Embedding when the name says so); 4-D -> Conv2D; 3-D (out, in, k)
 // -> Conv1D treated like a (out, in, 1, k) Conv2D; names of biases and normalisation
 // parameters, 1-D and non-float tensors are not layers.

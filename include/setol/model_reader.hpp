@@ -13,7 +13,8 @@ namespace setol {
 class ModelReader {
  public:
   virtual ~ModelReader() = default;
-  // "npy", "npy-dir", "safetensors", "safetensors-sharded", "hdf5", "keras-h5".
+  // The format as reports name it: "npy", "npy-dir", "safetensors", "safetensors-sharded",
+  // "hdf5", "keras-h5" (docs/formats.md).
   virtual std::string format() const = 0;
   // Tensors in model order. All sizes were checked against the file when it was opened.
   virtual const std::vector<TensorInfo>& tensors() const = 0;
@@ -21,8 +22,8 @@ class ModelReader {
   virtual TensorData load(std::size_t i) const = 0;
 };
 
-// Opens a file (.npy, .safetensors, .h5/.hdf5/.keras) or a folder (sharded safetensors
-// with model.safetensors.index.json, a single .safetensors, or .npy files).
+// Opens a file or a folder of one of the input formats (src/io/input_formats.cpp lists them;
+// docs/formats.md describes them): by the file's name, else by its leading bytes.
 // Throws InputError naming the path and the problem.
 std::unique_ptr<ModelReader> open_model(const std::filesystem::path& path);
 

@@ -6,6 +6,8 @@
 #include <limits>
 #include <span>
 
+#include "setol/options.hpp"
+
 namespace setol {
 
 struct PowerLawFit {
@@ -19,7 +21,12 @@ struct PowerLawFit {
 };
 
 enum class TailDistribution { PowerLaw, TruncatedPowerLaw };
+inline constexpr EnumNames<TailDistribution, 2> kTailDistributionNames{
+    {{TailDistribution::PowerLaw, "PL"}, {TailDistribution::TruncatedPowerLaw, "TPL"}}};
+
 enum class FixFingers { None, XminPeak, ClipXmax };
+inline constexpr EnumNames<FixFingers, 3> kFixFingersNames{
+    {{FixFingers::None, ""}, {FixFingers::XminPeak, "xmin_peak"}, {FixFingers::ClipXmax, "clip_xmax"}}};
 
 struct TailFitOptions {
   TailDistribution distribution = TailDistribution::PowerLaw;

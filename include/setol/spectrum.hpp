@@ -48,6 +48,10 @@ struct LayerSpectrum {
 // `N` is the layer's N, used by the rank tolerance.
 LayerSpectrum pool_slices(std::vector<SliceSpectrum> slices, std::int64_t N);
 
+// Eigenvalues (ascending) of the symmetric tridiagonal matrix with this diagonal and
+// off-diagonal (LAPACK dsterf). Throws std::runtime_error if LAPACK fails.
+std::vector<double> tridiagonal_eigenvalues(std::vector<double> diag, std::vector<double> off);
+
 // Threads used by BLAS/LAPACK inside one eigensolve.
 void set_blas_threads(int n);
 

@@ -12,41 +12,13 @@
 namespace setol::cli {
 namespace {
 
-nlohmann::ordered_json string_or_null(const std::string& s) {
-  return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
-}
-
-nlohmann::ordered_json options_json(const AnalyzeArgs& a, Format f) {
-  const auto& o = a.options;
+// The report's "options": the format used, every analysis option, then the CLI's own.
+nlohmann::ordered_json options_json(const AnalyzeArgs& a, const OutputFormat& f) {
   nlohmann::ordered_json j;
-  j["format"] = f == Format::Json ? "json" : f == Format::Jsonl ? "jsonl" : f == Format::Csv ? "csv" : "table";
-  j["min_evals"] = o.min_evals;
-  j["max_evals"] = o.max_evals;
-  j["max_n"] = o.max_n;
-  j["pool"] = o.pool;
-  j["threads"] = o.threads;
-  j["layers"] = o.layers;
-  const auto& t = o.tail;
-  j["fit"] = t.distribution == TailDistribution::TruncatedPowerLaw ? "TPL" : "PL";
-  j["fix_fingers"] = string_or_null(t.fix_fingers == FixFingers::None       ? ""
-                                    : t.fix_fingers == FixFingers::XminPeak ? "xmin_peak"
-                                                                            : "clip_xmax");
-  j["xmin_max"] = t.xmin_max > 0 ? nlohmann::ordered_json(t.xmin_max) : nlohmann::ordered_json(nullptr);
-  j["max_fingers"] = t.max_fingers;
-  j["finger_thresh"] = t.finger_thresh;
-  j["xmin_peak_ww_window"] = t.ww_xmin_peak_window;
-  j["mp_fit"] = o.mp_fit;
-  j["randomize"] = o.randomize;
-  j["seed"] = o.seed;
-  j["detx"] = o.detx;
-  j["setol"] = o.setol;
-  j["htmp"] = o.htmp;
-  j["precision"] = o.single_precision ? "f32" : "f64";
-  j["xmin_threshold"] = kFitEvalsThreshold;
-  j["conv2d_norm"] = true;
-  j["dump_esd"] = string_or_null(a.dump_esd);
-  j["fail_on"] = string_or_null(a.fail_on);
-  j["output"] = string_or_null(a.out.output);
+  j["format"] = f.name;
+  j.update(to_json(a.options));
+  j.update(setol::options_json(a, analyze_cli_option_specs()));
+  j.update(setol::options_json(a.out, output_option_specs()));
   return j;
 }
 
@@ -74,6 +46,7 @@ std::string esd_file_name(const LayerRecord& r, const std::string& kind) {
 }  // namespace
 
 int run_analyze(const AnalyzeArgs& a) {
+  validate(a.options);
   auto model = open_model(a.path);
   std::vector<LayerRecord> records = plan_layers(*model, a.options);
   bool sliced = false;
@@ -95,7 +68,7 @@ int run_analyze(const AnalyzeArgs& a) {
     ++done;
     if (progress)
       std::cerr << "\r[" << done << "/" << records.size() << "] " << r.name << "\x1b[K" << std::flush;
-    if (out.format() == Format::Jsonl) out.stream() << record_json(r, columns).dump() << '\n' << std::flush;
+    out.writer().layer(out.stream(), r, columns);
     if (!a.dump_esd.empty() && r.has_metrics()) {
       write_npy_f64(std::filesystem::path(a.dump_esd) / esd_file_name(r, ""), r.evals);
       if (r.randomized)
@@ -106,19 +79,9 @@ int run_analyze(const AnalyzeArgs& a) {
   if (records.empty() && !a.out.quiet)
     std::cerr << "setol: warning: " << a.path << ": no weight layers found\n";
 
-  const Summary summary = summarize(records);
-  RunInfo run{"analyze", a.path, model->format(), model->tensors().size(), options_json(a, out.format())};
-  switch (out.format()) {
-    case Format::Json: write_json(out.stream(), run, records, summary, columns); break;
-    case Format::Jsonl: {
-      nlohmann::ordered_json j = run_header_json(run);
-      j["summary"] = summary_json(summary);
-      out.stream() << j.dump() << '\n';
-      break;
-    }
-    case Format::Csv: write_csv(out.stream(), records, columns); break;
-    case Format::Table: write_table(out.stream(), records, summary); break;
-  }
+  const Summary summary = summarize(records, columns);
+  const RunInfo run{"analyze", a.path, model->format(), model->tensors().size(), options_json(a, out.format())};
+  out.writer().analyze(out.stream(), {run, records, summary, columns});
   out.commit();
   if (a.profile)
     print_profile(records, std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());

@@ -1,4 +1,4 @@
-// The subcommands behind run_cli (internal).
+// The subcommands behind run_cli and their command-line-only options (internal).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -6,14 +6,21 @@
 #include <vector>
 
 #include "setol/analyze.hpp"
+#include "setol/options.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace setol::cli {
 
 struct OutputOptions {
-  std::optional<std::string> format;  // unset: from -o's extension, else table on a terminal, json otherwise
-  std::string output;                 // -o FILE; empty = stdout
+  std::string format;  // empty: from -o's extension, else table on a terminal, json otherwise
+  std::string output;  // -o FILE; empty = stdout
   bool quiet = false;
 };
+// --format, -o, -q (the report key of --format is written separately, resolved).
+const std::vector<OptionSpec<OutputOptions>>& output_option_specs();
 
 struct AnalyzeArgs {
   std::string path;
@@ -23,14 +30,19 @@ struct AnalyzeArgs {
   std::string fail_on;
   bool profile = false;
 };
+// --dump-esd, --fail-on, --profile.
+const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs();
 
 struct DescribeArgs {
   std::string path;
-  AnalyzeOptions options;  // size filters decide the "analyzed" column
+  AnalyzeOptions options;  // the layer filters decide the "analysis" column
   OutputOptions out;
 };
 
 int run_analyze(const AnalyzeArgs& a);
 int run_describe(const DescribeArgs& a);
+
+// The man page (roff) of every command and option of `app`.
+std::string man_page(const CLI::App& app);
 
 }  // namespace setol::cli

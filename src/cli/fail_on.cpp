@@ -1,10 +1,10 @@
 #include "cli/fail_on.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 
 #include "setol/error.hpp"
+#include "setol/report.hpp"
 
 namespace setol::cli {
 namespace {
@@ -13,11 +13,6 @@ std::string trim(std::string s) {
   while (!s.empty() && s.front() == ' ') s.erase(s.begin());
   while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
-}
-
-const Column* find_column(const std::vector<Column>& cols, const std::string& name) {
-  auto it = std::find_if(cols.begin(), cols.end(), [&](const Column& c) { return c.name == name; });
-  return it == cols.end() ? nullptr : &*it;
 }
 
 bool holds(double x, const std::string& op, double v) {
@@ -52,7 +47,9 @@ std::vector<FailRule> parse_fail_rules(const std::string& spec, const std::vecto
     auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), r.value);
     if (num.empty() || ec != std::errc() || p != num.data() + num.size())
       throw UsageError("--fail-on: '" + part + "': '" + num + "' is not a number");
-    if (!find_column(columns, r.column)) throw UsageError("--fail-on: unknown column '" + r.column + "'");
+    const Column* col = find_column(columns, r.column);
+    if (!col) throw UsageError("--fail-on: unknown column '" + r.column + "' (not in this run's report)");
+    if (!is_numeric(col->kind)) throw UsageError("--fail-on: column '" + r.column + "' is not numeric");
     rules.push_back(r);
   }
   if (rules.empty()) throw UsageError("--fail-on: no rule given");
@@ -66,11 +63,7 @@ std::vector<std::string> failing_layers(const std::vector<FailRule>& rules, cons
     const Column* col = find_column(columns, rule.column);
     for (const auto& r : recs) {
       if (!r.has_metrics()) continue;
-      const Cell c = col->get(r);
-      double x;
-      if (const auto* d = std::get_if<double>(&c)) x = *d;
-      else if (const auto* i = std::get_if<std::int64_t>(&c)) x = static_cast<double>(*i);
-      else continue;
+      const double x = cell_number(col->get(r));
       if (std::isnan(x) || !holds(x, rule.op, rule.value)) continue;
       out.push_back(r.name + " (" + rule.text + ": " + rule.column + " = " + format_double(x) + ")");
     }

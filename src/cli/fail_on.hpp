@@ -3,7 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "setol/report.hpp"
+#include "setol/columns.hpp"
+#include "setol/layer_record.hpp"
 
 namespace setol::cli {
 

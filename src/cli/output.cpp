@@ -7,21 +7,18 @@
 namespace setol::cli {
 namespace {
 
-Format default_format(const OutputOptions& o) {
-  if (o.format) return parse_format(*o.format);
+const OutputFormat& chosen_format(const OutputOptions& o) {
+  if (!o.format.empty()) return output_format(o.format);
   if (!o.output.empty()) {
-    const auto ext = std::filesystem::path(o.output).extension().string();
-    if (ext == ".csv") return Format::Csv;
-    if (ext == ".jsonl") return Format::Jsonl;
-    if (ext == ".txt") return Format::Table;
-    return Format::Json;
+    const OutputFormat* f = output_format_for_file(o.output);
+    return f ? *f : output_format("json");
   }
-  return ::isatty(STDOUT_FILENO) ? Format::Table : Format::Json;
+  return output_format(::isatty(STDOUT_FILENO) ? "table" : "json");
 }
 
 }  // namespace
 
-Output::Output(const OutputOptions& o) : format_(default_format(o)) {
+Output::Output(const OutputOptions& o) : format_(&chosen_format(o)), writer_(format_->make_writer()) {
   if (!o.output.empty()) file_ = std::make_unique<AtomicFile>(o.output);
 }
 

@@ -1,4 +1,5 @@
-// Where a report goes: stdout, or a file written atomically (nothing left behind on error).
+// Where a report goes: stdout, or a file written atomically (nothing left behind on error),
+// in the format asked for or implied by the file's extension.
 #pragma once
 #include <memory>
 #include <ostream>
@@ -12,12 +13,14 @@ class Output {
  public:
   explicit Output(const OutputOptions& o);
   std::ostream& stream();
-  Format format() const { return format_; }
+  const OutputFormat& format() const { return *format_; }
+  ReportWriter& writer() { return *writer_; }
   void commit();  // renames the file into place (no-op for stdout)
 
  private:
+  const OutputFormat* format_;
+  std::unique_ptr<ReportWriter> writer_;
   std::unique_ptr<AtomicFile> file_;
-  Format format_;
 };
 
 // True if progress lines should go to stderr.

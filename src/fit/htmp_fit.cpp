@@ -8,7 +8,7 @@
 #include <random>
 
 #include "setol/htmp.hpp"
-#include "spectrum/lapack.hpp"
+#include "setol/spectrum.hpp"
 
 namespace setol::htmp {
 
@@ -29,8 +29,7 @@ std::vector<double> sample(std::int64_t n, double gamma, double kappa, std::uint
   std::vector<double> diag(d.size()), off(e.size());
   for (std::size_t i = 0; i < d.size(); ++i) diag[i] = d[i] * d[i] + (i > 0 ? e[i - 1] * e[i - 1] : 0.0);
   for (std::size_t i = 0; i < e.size(); ++i) off[i] = d[i] * e[i];
-  int nn_i = static_cast<int>(n), info = 0;
-  dsterf_(&nn_i, diag.data(), off.data(), &info);
+  diag = tridiagonal_eigenvalues(std::move(diag), std::move(off));
   const double norm = kappa * m / nn;
   for (auto& v : diag) v = std::max(v / norm, 0.0);
   std::sort(diag.begin(), diag.end());

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <functional>
 
-#include "io/readers.hpp"
+#include "io/input_formats.hpp"
 #include "setol/error.hpp"
 #include "setol/model_reader.hpp"
 
@@ -42,17 +42,56 @@ bool natural_less(const std::string& a, const std::string& b) {
 
 namespace {
 
-std::string lower_ext(const fs::path& p) {
-  std::string e = p.extension().string();
-  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
-  return e;
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
 }
 
-std::vector<fs::path> sorted_files(const fs::path& dir, const std::function<bool(const fs::path&)>& keep) {
+// The longest suffix of `format` that ends the file name, or 0.
+std::size_t suffix_match(const io::InputFormat& format, const std::string& filename) {
+  const std::string f = lower(filename);
+  std::size_t best = 0;
+  for (auto suf : format.suffixes)
+    if (f.size() > suf.size() && f.ends_with(suf)) best = std::max(best, suf.size());
+  return best;
+}
+
+const io::InputFormat* format_by_name(const fs::path& p) {
+  const io::InputFormat* best = nullptr;
+  std::size_t len = 0;
+  for (const auto& f : io::input_formats()) {
+    const std::size_t n = suffix_match(f, p.filename().string());
+    if (n > len) best = &f, len = n;
+  }
+  return best;
+}
+
+const io::InputFormat* format_by_content(const fs::path& p) {
+  char head[16] = {};
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw InputError(p.string(), "cannot open");
+  in.read(head, sizeof head);
+  const auto got = static_cast<std::size_t>(in.gcount());
+  for (const auto& f : io::input_formats())
+    if (!f.magic.empty() && got >= f.magic.size() && std::memcmp(head, f.magic.data(), f.magic.size()) == 0) return &f;
+  return nullptr;
+}
+
+// ".safetensors.index.json, .safetensors, .npy, .h5 or .hdf5"
+std::string known_suffixes() {
+  std::vector<std::string> all;
+  for (const auto& f : io::input_formats())
+    for (auto s : f.suffixes) all.emplace_back(s);
+  std::string out;
+  for (std::size_t i = 0; i < all.size(); ++i) out += (i == 0 ? "" : i + 1 == all.size() ? " or " : ", ") + all[i];
+  return out;
+}
+
+std::vector<fs::path> sorted_files(const fs::path& dir, const io::InputFormat& format) {
   std::vector<fs::path> out;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && keep(e.path())) out.push_back(e.path());
+    if (e.is_regular_file() && format_by_name(e.path()) == &format) out.push_back(e.path());
   if (ec) throw InputError(dir.string(), "cannot list folder: " + ec.message());
   std::sort(out.begin(), out.end(),
             [](const fs::path& a, const fs::path& b) { return natural_less(a.filename().string(), b.filename().string()); });
@@ -60,20 +99,20 @@ std::vector<fs::path> sorted_files(const fs::path& dir, const std::function<bool
 }
 
 std::unique_ptr<ModelReader> open_dir(const fs::path& dir) {
-  auto ends_with = [](const std::string& s, const std::string& suf) {
-    return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
-  };
-  auto index = sorted_files(dir, [&](const fs::path& p) { return ends_with(p.filename().string(), ".safetensors.index.json"); });
-  if (index.size() > 1) throw InputError(dir.string(), "more than one *.safetensors.index.json; name the one to use");
-  if (index.size() == 1) return io::open_safetensors_index(index.front());
-  auto st = sorted_files(dir, [](const fs::path& p) { return lower_ext(p) == ".safetensors"; });
-  if (!st.empty()) return io::open_safetensors(st);
-  auto npy = sorted_files(dir, [](const fs::path& p) { return lower_ext(p) == ".npy"; });
-  if (!npy.empty()) return io::open_npy_files(npy, true);
-  auto h5 = sorted_files(dir, [](const fs::path& p) { auto e = lower_ext(p); return e == ".h5" || e == ".hdf5"; });
-  if (h5.size() == 1) return io::open_hdf5(h5.front());
-  if (h5.size() > 1) throw InputError(dir.string(), "more than one .h5 file; name the one to analyze");
-  throw InputError(dir.string(), "no .safetensors, .npy or .h5 weights found in this folder");
+  using F = io::InputFormat::InFolder;
+  for (const auto& format : io::input_formats()) {
+    if (format.in_folder == F::No) continue;
+    const auto files = sorted_files(dir, format);
+    if (files.empty()) continue;
+    if (format.in_folder == F::One && files.size() > 1) {
+      std::string names;
+      for (const auto& f : files) names += (names.empty() ? "" : ", ") + f.filename().string();
+      throw InputError(dir.string(), "more than one " + std::string(format.name) + " file (" + names +
+                                         "); name the one to analyze");
+    }
+    return format.open(files, true);
+  }
+  throw InputError(dir.string(), "no " + known_suffixes() + " weights found in this folder");
 }
 
 }  // namespace
@@ -83,19 +122,10 @@ std::unique_ptr<ModelReader> open_model(const fs::path& path) {
   const auto st = fs::status(path, ec);
   if (ec || !fs::exists(st)) throw InputError(path.string(), "no such file or folder");
   if (fs::is_directory(st)) return open_dir(path);
-  const std::string ext = lower_ext(path);
-  if (ext == ".npy") return io::open_npy_files({path}, false);
-  if (ext == ".safetensors") return io::open_safetensors({path});
-  if (ext == ".h5" || ext == ".hdf5") return io::open_hdf5(path);
-  if (path.filename().string().ends_with(".safetensors.index.json")) return io::open_safetensors_index(path);
-  // Unknown extension: sniff the magic bytes.
-  char head[8] = {};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), "cannot open");
-  in.read(head, 8);
-  if (in.gcount() >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0) return io::open_npy_files({path}, false);
-  if (in.gcount() == 8 && std::memcmp(head, "\x89HDF\r\n\x1a\n", 8) == 0) return io::open_hdf5(path);
-  throw InputError(path.string(), "unrecognised format (expected .npy, .safetensors, .h5 or a folder of them)");
+  const io::InputFormat* format = format_by_name(path);
+  if (!format) format = format_by_content(path);
+  if (!format) throw InputError(path.string(), "unrecognised format (expected " + known_suffixes() + " or a folder of them)");
+  return format->open({path}, false);
 }
 
 }  // namespace setol

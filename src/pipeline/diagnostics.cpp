@@ -16,12 +16,12 @@ std::uint64_t mix(std::uint64_t z) {
 
 // Eigenvalues of `replicas` independent permutations of every matrix, pooled and sorted.
 std::vector<double> permuted_esd(const TensorData& t, const std::vector<MatrixView>& views, double scale,
-                                 const LayerRecord& r, const AnalyzeOptions& opt, int replicas, int purpose) {
+                                 const LayerRecord& r, const AnalyzeOptions& opt, int replicas, RandomStream stream) {
   std::vector<double> all;
   for (int rep = 0; rep < replicas; ++rep) {
     for (std::size_t k = 0; k < views.size(); ++k) {
       const int slice = r.slice_id ? *r.slice_id : static_cast<int>(k);
-      const auto e = permuted_eigenvalues(t, views[k], scale, permutation_seed(opt.seed, r.layer_id, slice, rep, purpose));
+      const auto e = permuted_eigenvalues(t, views[k], scale, stream_seed(opt.seed, r.layer_id, slice, rep, stream));
       all.insert(all.end(), e.begin(), e.end());
     }
   }
@@ -31,10 +31,10 @@ std::vector<double> permuted_esd(const TensorData& t, const std::vector<MatrixVi
 
 }  // namespace
 
-std::uint64_t permutation_seed(std::uint64_t seed, int layer_id, int slice, int replica, int purpose) {
+std::uint64_t stream_seed(std::uint64_t seed, int layer_id, int slice, int replica, RandomStream stream) {
   std::uint64_t h = mix(seed);
   for (std::uint64_t v : {static_cast<std::uint64_t>(layer_id), static_cast<std::uint64_t>(slice),
-                          static_cast<std::uint64_t>(replica), static_cast<std::uint64_t>(purpose)})
+                          static_cast<std::uint64_t>(replica), static_cast<std::uint64_t>(stream)})
     h = mix(h ^ v);
   return h;
 }
@@ -45,14 +45,14 @@ void run_diagnostics(const TensorData& t, const std::vector<MatrixView>& views, 
   const std::int64_t M = r.geometry.M;
   if (opt.mp_fit) r.mp = fit_marchenko_pastur(r.evals, Q, M);
   if (opt.randomize) {
-    // ww-spec §7.4: 5 pooled replicas when the layer has fewer than 100 eigenvalues.
+    // As WeightWatcher.apply_random_esd: 5 pooled replicas when the layer has fewer than 100 eigenvalues.
     const int replicas = r.num_evals < 100 ? 5 : 1;
     LayerRecord::Randomized rd;
-    rd.evals = permuted_esd(t, views, scale, r, opt, replicas, 0);
+    rd.evals = permuted_esd(t, views, scale, r, opt, replicas, RandomStream::Permutation);
     rd.max_rand_eval = rd.evals.back();
     // WeightWatcher draws one more permutation for the distance; with a single replica the
     // first draw is an equally distributed sample and is reused (one eigensolve instead of two).
-    const auto single = replicas == 1 ? rd.evals : permuted_esd(t, views, scale, r, opt, 1, 1);
+    const auto single = replicas == 1 ? rd.evals : permuted_esd(t, views, scale, r, opt, 1, RandomStream::DistancePermutation);
     rd.rand_distance = jensen_shannon_distance(r.evals, single);
     rd.ww_softrank = single.back() / r.evals.back();
     rd.ww_maxdist = r.evals.back() - single.back();
@@ -65,7 +65,7 @@ void run_diagnostics(const TensorData& t, const std::vector<MatrixView>& views, 
   }
   if (opt.htmp) {
     const int slice = r.slice_id ? *r.slice_id : -1;
-    r.htmp = htmp::fit(r.evals, 1.0 / Q, permutation_seed(opt.seed, r.layer_id, slice, 0, 2));
+    r.htmp = htmp::fit(r.evals, 1.0 / Q, stream_seed(opt.seed, r.layer_id, slice, 0, RandomStream::HtmpBootstrap));
   }
 }
 

@@ -1,5 +1,5 @@
 // Which tensors become rows, and which rows are skipped by the size filters
-// (ww-spec §3.5, but reported as rows with a reason instead of dropped).
+// (WeightWatcher.layer_supported, but reported as rows with a reason instead of dropped).
 #include <fnmatch.h>
 
 #include <charconv>
@@ -58,12 +58,11 @@ std::vector<LayerRecord> plan_layers(const ModelReader& model, const AnalyzeOpti
     base.geometry = g;
     base.shape = t.shape;
     base.dtype = t.dtype_text.empty() ? std::string(dtype_name(t.dtype)) : t.dtype_text;
-    const bool conv = g.type == LayerType::Conv2D || g.type == LayerType::Conv1D;
-    const int slices = (conv && !opt.pool) ? static_cast<int>(g.rf) : 0;
-    for (int s = 0; s < std::max(slices, 1); ++s) {
+    const int slices = static_cast<int>(g.slices(opt.pool));
+    for (int s = 0; s < slices; ++s) {
       LayerRecord r = base;
-      if (slices > 0) r.slice_id = s;
-      r.num_evals = slices > 0 ? g.M : g.M * g.rf;
+      if (!opt.pool && g.is_conv()) r.slice_id = s;
+      r.num_evals = g.num_evals(opt.pool);
       if (auto why = skip_reason(r, opt); !why.empty()) {
         r.status = LayerStatus::Skipped;
         r.reason = why;

@@ -1,16 +1,20 @@
-// The output columns, named as WeightWatcher names them (ww-spec §5-6); docs/metrics.md
+// The column catalogue. Names are WeightWatcher's (the keys of the `details` frame that
+// WeightWatcher.analyze returns) wherever WeightWatcher has the column; docs/metrics.md
 // defines each. Metric cells are empty (null) for rows that were skipped or failed to load.
 #include <cmath>
 
-#include "setol/error.hpp"
-#include "setol/report.hpp"
+#include "setol/analyze.hpp"
+#include "setol/columns.hpp"
 
 namespace setol {
 namespace {
 
 using Get = std::function<Cell(const LayerRecord&)>;
+using K = ColumnKind;
+using How = SummarySpec::How;
+using N = ColumnNeeds;
 
-Get metric(std::function<Cell(const LayerRecord&)> f) {
+Get metric(Get f) {
   return [f = std::move(f)](const LayerRecord& r) -> Cell { return r.has_metrics() ? f(r) : Cell{}; };
 }
 Get scale(double ScaleMetrics::*field) {
@@ -18,6 +22,10 @@ Get scale(double ScaleMetrics::*field) {
 }
 Get fit(double PowerLawFit::*field) {
   return metric([field](const LayerRecord& r) { return Cell{r.fit.*field}; });
+}
+template <class T>
+Get record(T LayerRecord::*field) {
+  return metric([field](const LayerRecord& r) { return Cell{r.*field}; });
 }
 Cell optional_double(double v, bool present) { return present ? Cell{v} : Cell{}; }
 
@@ -31,135 +39,283 @@ Get part_field(std::optional<Part> LayerRecord::*part, Field Part::*field) {
   };
 }
 
+SummarySpec mean(int rank, bool in_table = false) { return {How::Mean, rank, in_table}; }
+TableSpec table(std::string header, int width, bool right = false, int precision = -1, int gap = 0) {
+  return {std::move(header), width, right, precision, gap};
+}
+
 // The six columns of an MP fit, read through `pick` (the layer's own or the randomised one).
-void add_mp_columns(std::vector<Column>& c, const std::string& prefix,
-                    std::function<const MpFit*(const LayerRecord&)> pick) {
+void add_mp_columns(std::vector<CatalogueEntry>& c, N needs, const std::string& prefix,
+                    std::function<const MpFit*(const LayerRecord&)> pick, const std::string& of) {
   auto num = [pick](auto MpFit::*f) -> Get {
     return [pick, f](const LayerRecord& r) -> Cell {
       const MpFit* m = r.has_metrics() ? pick(r) : nullptr;
       return m ? Cell{m->*f} : Cell{};
     };
   };
-  c.push_back({prefix + "num_spikes", num(&MpFit::num_spikes)});
-  c.push_back({prefix + "sigma_mp", num(&MpFit::sigma_mp)});
-  c.push_back({prefix + "mp_softrank", num(&MpFit::mp_softrank)});
-  c.push_back({prefix + "W_scale", num(&MpFit::W_scale)});
-  c.push_back({prefix + "bulk_min", num(&MpFit::bulk_min)});
-  c.push_back({prefix + "bulk_max", num(&MpFit::bulk_max)});
+  // A permutation keeps the sum of the eigenvalues, so rand_W_scale is deterministic.
+  const bool random = !prefix.empty();
+  const K real = random ? K::Randomized : K::Real;
+  c.push_back({{.name = prefix + "num_spikes", .kind = random ? K::Randomized : K::Integer, .get = num(&MpFit::num_spikes),
+                .doc = "Eigenvalues of " + of + " beyond the MP bulk edge plus the Tracy-Widom margin"},
+               needs});
+  c.push_back({{.name = prefix + "sigma_mp", .kind = real, .get = num(&MpFit::sigma_mp),
+                .doc = "Fitted MP sigma of " + of + " in mean-1 units"},
+               needs});
+  c.push_back({{.name = prefix + "mp_softrank", .kind = real, .get = num(&MpFit::mp_softrank),
+                .doc = "MP bulk edge / largest eigenvalue of " + of,
+                .summary = random ? SummarySpec{} : mean(7)},
+               needs});
+  c.push_back({{.name = prefix + "W_scale", .kind = K::Real, .get = num(&MpFit::W_scale),
+                .doc = "sqrt(n / sum of eigenvalues) of " + of + ": the mean-1 rescaling"},
+               needs});
+  c.push_back({{.name = prefix + "bulk_min", .kind = real, .get = num(&MpFit::bulk_min),
+                .doc = "Lower MP bulk edge of " + of + " in eigenvalue units"},
+               needs});
+  c.push_back({{.name = prefix + "bulk_max", .kind = real, .get = num(&MpFit::bulk_max),
+                .doc = "Upper MP bulk edge of " + of + " in eigenvalue units"},
+               needs});
+}
+
+std::string table_name(const LayerRecord& r) {
+  std::string n = r.name;
+  if (r.slice_id) n += "[" + std::to_string(*r.slice_id) + "]";
+  return n.size() > 48 ? n.substr(0, 45) + "..." : n;
+}
+
+std::string htmp_status_text(htmp::Fit::Status s) {
+  switch (s) {
+    case htmp::Fit::Status::Success: return "success";
+    case htmp::Fit::Status::MpLike: return "mp-like";
+    case htmp::Fit::Status::Failed: break;
+  }
+  return "failed";
+}
+
+std::vector<CatalogueEntry> build_catalogue() {
+  std::vector<CatalogueEntry> c;
+  auto add = [&c](Column col, N needs = N::Always) { c.push_back({std::move(col), needs}); };
+
+  // Identity
+  add({.name = "layer_id", .kind = K::Id, .get = [](const LayerRecord& r) { return Cell{std::int64_t{r.layer_id}}; },
+       .doc = "Index of the tensor in the model's tensor list",
+       .table = table("id", 5)});
+  add({.name = "slice_id", .kind = K::Id,
+       .get = [](const LayerRecord& r) { return r.slice_id ? Cell{std::int64_t{*r.slice_id}} : Cell{}; },
+       .doc = "Kernel position i*kw + j of a convolution slice (--no-pool)"},
+      N::Unpooled);
+  add({.name = "name", .kind = K::Text, .get = [](const LayerRecord& r) { return Cell{r.name}; },
+       .doc = "The tensor's name in the file",
+       .table = table("name", TableSpec::kFit), .table_text = table_name});
+  add({.name = "layer_type", .kind = K::Text,
+       .get = [](const LayerRecord& r) { return Cell{std::string(layer_type_name(r.geometry.type))}; },
+       .doc = "dense, embedding, conv1d or conv2d",
+       .table = table("type", 10)});
+  add({.name = "N", .kind = K::Integer, .get = [](const LayerRecord& r) { return Cell{r.geometry.N}; },
+       .doc = "Larger dimension of one matrix",
+       .table = table("N x M", 13, true),
+       .table_text = [](const LayerRecord& r) { return std::to_string(r.geometry.N) + "x" + std::to_string(r.geometry.M); }});
+  add({.name = "M", .kind = K::Integer, .get = [](const LayerRecord& r) { return Cell{r.geometry.M}; },
+       .doc = "Smaller dimension of one matrix"});
+  add({.name = "Q", .kind = K::Real, .get = [](const LayerRecord& r) { return Cell{r.Q()}; }, .doc = "N / M"});
+  add({.name = "rf", .kind = K::Integer, .get = [](const LayerRecord& r) { return Cell{r.geometry.rf}; },
+       .doc = "Receptive field kh*kw (1 for dense)"});
+  add({.name = "num_evals", .kind = K::Integer, .get = [](const LayerRecord& r) { return Cell{r.num_evals}; },
+       .doc = "Number of eigenvalues in the ESD"});
+
+  // Power-law fit
+  add({.name = "alpha", .kind = K::Real, .get = fit(&PowerLawFit::alpha), .doc = "Power-law exponent of the ESD tail",
+       .summary = mean(2, true), .table = table("alpha", 8, true, 3)});
+  add({.name = "alpha_weighted", .kind = K::Real, .get = record(&LayerRecord::alpha_weighted),
+       .doc = "alpha * log10(lambda_max) (AlphaHat)", .summary = mean(3, true), .table = table("alpha_w", 10, true, 3)});
+  add({.name = "log_alpha_norm", .kind = K::Real, .get = record(&LayerRecord::log_alpha_norm),
+       .doc = "log10 of the sum of lambda^alpha", .summary = mean(4)});
+  add({.name = "xmin", .kind = K::Real, .get = fit(&PowerLawFit::xmin), .doc = "Start of the power-law tail"});
+  add({.name = "xmax", .kind = K::Real, .get = fit(&PowerLawFit::xmax), .doc = "Largest eigenvalue fitted"});
+  add({.name = "D", .kind = K::Real, .get = fit(&PowerLawFit::D), .doc = "Kolmogorov-Smirnov distance of the fit",
+       .table = table("D", 8, true, 3)});
+  add({.name = "sigma", .kind = K::Real, .get = fit(&PowerLawFit::sigma), .doc = "Standard error of alpha"});
+  add({.name = "num_pl_spikes", .kind = K::Integer,
+       .get = metric([](const LayerRecord& r) { return Cell{r.fit.num_pl_spikes}; }),
+       .doc = "Eigenvalues in the power-law tail", .table = table("spikes", 8, true)});
+  add({.name = "warning", .kind = K::Text, .get = metric([](const LayerRecord& r) { return Cell{r.warning()}; }),
+       .doc = "over-trained (alpha < 2) or under-trained (alpha > 6)", .summary = {How::Count, 2, false},
+       .table = table("warning", 15, false, -1, 2)});
+
+  // Scale metrics
+  add({.name = "norm", .kind = K::Real, .get = scale(&ScaleMetrics::norm), .doc = "Squared Frobenius norm"});
+  add({.name = "log_norm", .kind = K::Real, .get = scale(&ScaleMetrics::log_norm), .doc = "log10 of norm",
+       .summary = mean(1, true)});
+  add({.name = "spectral_norm", .kind = K::Real, .get = scale(&ScaleMetrics::lambda_max),
+       .doc = "Largest eigenvalue (squared spectral norm)"});
+  add({.name = "log_spectral_norm", .kind = K::Real, .get = scale(&ScaleMetrics::log_spectral_norm),
+       .doc = "log10 of the largest eigenvalue", .summary = mean(5, true)});
+  add({.name = "stable_rank", .kind = K::Real, .get = scale(&ScaleMetrics::stable_rank), .doc = "norm / lambda_max",
+       .summary = mean(6, true)});
+  add({.name = "entropy", .kind = K::Real, .get = scale(&ScaleMetrics::entropy),
+       .doc = "Matrix entropy normalised by the rank"});
+  add({.name = "renyi_entropy_2", .kind = K::Real,
+       .get = metric([](const LayerRecord& r) { return Cell{r.entropies.renyi2}; }), .doc = "Renyi entropy of order 2"});
+  add({.name = "tsallis_entropy_2", .kind = K::Real,
+       .get = metric([](const LayerRecord& r) { return Cell{r.entropies.tsallis2}; }),
+       .doc = "Tsallis entropy of order 2"});
+  add({.name = "effective_rank", .kind = K::Real,
+       .get = metric([](const LayerRecord& r) { return Cell{r.entropies.effective_rank}; }),
+       .doc = "exp(spectral Shannon entropy)"});
+  add({.name = "matrix_rank", .kind = K::Integer,
+       .get = metric([](const LayerRecord& r) { return Cell{r.scale->matrix_rank}; }),
+       .doc = "Singular values above the numerical-zero tolerance"});
+  add({.name = "rank_loss", .kind = K::Integer, .get = record(&LayerRecord::rank_loss),
+       .doc = "Singular values at numerical zero"});
+  add({.name = "weak_rank_loss", .kind = K::Integer,
+       .get = metric([](const LayerRecord& r) { return Cell{r.scale->weak_rank_loss}; }),
+       .doc = "Eigenvalues below 1e-6"});
+  add({.name = "lambda_max", .kind = K::Real, .get = scale(&ScaleMetrics::lambda_max), .doc = "Largest eigenvalue"});
+  add({.name = "sv_max", .kind = K::Real, .get = record(&LayerRecord::sv_max), .doc = "Largest singular value"});
+  add({.name = "sv_min", .kind = K::Real, .get = record(&LayerRecord::sv_min),
+       .doc = "Largest over slices of each slice's smallest singular value"});
+
+  // Tail-fit options
+  add({.name = "Lambda", .kind = K::Real, .get = fit(&PowerLawFit::Lambda), .doc = "TPL exponential cutoff rate"},
+      N::Tpl);
+  add({.name = "num_fingers", .kind = K::Integer,
+       .get = metric([](const LayerRecord& r) { return Cell{r.fit.num_fingers}; }),
+       .doc = "Largest eigenvalues removed by clip_xmax"},
+      N::ClipXmax);
+  add({.name = "raw_alpha", .kind = K::Real, .get = fit(&PowerLawFit::raw_alpha), .doc = "alpha before clipping"},
+      N::ClipXmax);
+
+  // Marchenko-Pastur fit and randomisation
+  add_mp_columns(c, N::MpFit, "", [](const LayerRecord& r) { return r.mp ? &*r.mp : nullptr; }, "the ESD");
+  auto rnd = [](double LayerRecord::Randomized::*f) { return part_field(&LayerRecord::randomized, f); };
+  add({.name = "max_rand_eval", .kind = K::Randomized, .get = rnd(&LayerRecord::Randomized::max_rand_eval),
+       .doc = "Largest eigenvalue of the element-permuted matrices"},
+      N::Randomize);
+  add({.name = "rand_distance", .kind = K::Randomized, .get = rnd(&LayerRecord::Randomized::rand_distance),
+       .doc = "Jensen-Shannon distance between the ESD and a permuted ESD"},
+      N::Randomize);
+  add({.name = "ww_softrank", .kind = K::Randomized, .get = rnd(&LayerRecord::Randomized::ww_softrank),
+       .doc = "Largest permuted eigenvalue / lambda_max"},
+      N::Randomize);
+  add({.name = "ww_maxdist", .kind = K::Randomized, .get = rnd(&LayerRecord::Randomized::ww_maxdist),
+       .doc = "lambda_max - largest permuted eigenvalue"},
+      N::Randomize);
+  add_mp_columns(c, N::Randomize, "rand_", [](const LayerRecord& r) { return r.randomized ? &r.randomized->mp : nullptr; },
+                 "the permuted ESD");
+  add({.name = "correlation_trap", .kind = K::Flag,
+       .get = [](const LayerRecord& r) {
+         const auto t = r.correlation_trap();
+         return t ? Cell{*t} : Cell{};
+       },
+       .doc = "A permuted eigenvalue lies beyond the permuted MP bulk edge"},
+      N::Randomize);
+
+  // detX and SETOL
+  add({.name = "detX_num", .kind = K::Integer, .get = part_field(&LayerRecord::detx, &DetX::num),
+       .doc = "Size of the ERG (detX) tail"},
+      N::Detx);
+  add({.name = "detX_val", .kind = K::Real,
+       .get = [](const LayerRecord& r) { return r.detx ? optional_double(r.detx->val, r.detx->found) : Cell{}; },
+       .doc = "Smallest eigenvalue of the ERG tail"},
+      N::Detx);
+  add({.name = "detX_val_unrescaled", .kind = K::Real,
+       .get = [](const LayerRecord& r) { return r.detx ? optional_double(r.detx->val_rescaled, r.detx->found) : Cell{}; },
+       .doc = "detX_val in mean-1 units"},
+      N::Detx);
+  auto ecs = [](auto EcsMeasures::*f) { return part_field(&LayerRecord::ecs, f); };
+  add({.name = "erg_lambda_min", .kind = K::Real, .get = ecs(&EcsMeasures::erg_lambda_min),
+       .doc = "Start of the ERG tail"},
+      N::DetxOrSetol);
+  add({.name = "delta_lambda_min", .kind = K::Real, .get = ecs(&EcsMeasures::delta_lambda_min),
+       .doc = "PL tail start minus ERG tail start, mean-1 units"},
+      N::DetxOrSetol);
+  add({.name = "erg_residual", .kind = K::Real, .get = ecs(&EcsMeasures::erg_residual),
+       .doc = "Sum of ln(mu) over the PL tail (0 under the ERG condition)"},
+      N::DetxOrSetol);
+  add({.name = "ecs_rank", .kind = K::Integer, .get = ecs(&EcsMeasures::ecs_rank), .doc = "Size of the ECS"},
+      N::DetxOrSetol);
+  add({.name = "erg_ok", .kind = K::Flag,
+       .get = [](const LayerRecord& r) { return r.ecs && std::isfinite(r.ecs->erg_residual) ? Cell{r.ecs->erg_ok} : Cell{}; },
+       .doc = "The PL tail satisfies the ERG condition to 10% per eigenvalue"},
+      N::DetxOrSetol);
+  add({.name = "quality_discrete", .kind = K::Real, .get = ecs(&EcsMeasures::quality_discrete),
+       .doc = "log10 layer quality, discrete R-transform (experimental)"},
+      N::Setol);
+  add({.name = "quality_free_cauchy", .kind = K::Real, .get = ecs(&EcsMeasures::quality_free_cauchy),
+       .doc = "log10 layer quality, free Cauchy R-transform (experimental)"},
+      N::Setol);
+  add({.name = "quality_imp", .kind = K::Real, .get = ecs(&EcsMeasures::quality_imp),
+       .doc = "log10 layer quality, inverse-MP R-transform (experimental)"},
+      N::Setol);
+  add({.name = "quality_levy_wigner", .kind = K::Real, .get = ecs(&EcsMeasures::quality_levy_wigner),
+       .doc = "log10 layer quality, Levy-Wigner R-transform (experimental)"},
+      N::Setol);
+
+  // HTMP
+  auto h = [](double htmp::Fit::*f) { return part_field(&LayerRecord::htmp, f); };
+  add({.name = "htmp_kappa", .kind = K::Real, .get = h(&htmp::Fit::kappa), .doc = "Fitted HTMP kappa"}, N::Htmp);
+  add({.name = "htmp_kappa_se", .kind = K::Real, .get = h(&htmp::Fit::kappa_se),
+       .doc = "Bootstrap standard error of htmp_kappa"},
+      N::Htmp);
+  add({.name = "htmp_scale", .kind = K::Real, .get = h(&htmp::Fit::scale), .doc = "Mean eigenvalue used to normalise"},
+      N::Htmp);
+  add({.name = "htmp_D", .kind = K::Real, .get = h(&htmp::Fit::D), .doc = "KS distance to the fitted HTMP law"},
+      N::Htmp);
+  add({.name = "htmp_method", .kind = K::Text,
+       .get = [](const LayerRecord& r) {
+         return r.htmp && r.htmp->status == htmp::Fit::Status::Success ? Cell{std::string(r.htmp->method)} : Cell{};
+       },
+       .doc = "mle or riccati"},
+      N::Htmp);
+  add({.name = "htmp_status", .kind = K::Text,
+       .get = [](const LayerRecord& r) { return r.htmp ? Cell{htmp_status_text(r.htmp->status)} : Cell{}; },
+       .doc = "success, mp-like or failed"},
+      N::Htmp);
+
+  add({.name = "status", .kind = K::Text, .get = [](const LayerRecord& r) { return Cell{r.status_text()}; },
+       .doc = "success, failed, skipped: <reason> or error: <reason>", .summary = {How::Count, 1, true},
+       .table = table("status", 0)});
+  return c;
+}
+
+bool enabled(ColumnNeeds n, const AnalyzeOptions& o, bool with_slice_id) {
+  switch (n) {
+    case N::Always: return true;
+    case N::Unpooled: return with_slice_id;
+    case N::Tpl: return o.tail.distribution == TailDistribution::TruncatedPowerLaw;
+    case N::ClipXmax: return o.tail.fix_fingers == FixFingers::ClipXmax;
+    case N::MpFit: return o.mp_fit;
+    case N::Randomize: return o.randomize;
+    case N::Detx: return o.detx;
+    case N::DetxOrSetol: return o.detx || o.setol;
+    case N::Setol: return o.setol;
+    case N::Htmp: return o.htmp;
+  }
+  return false;
 }
 
 }  // namespace
 
-std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_id) {
-  std::vector<Column> c;
-  c.push_back({"layer_id", [](const LayerRecord& r) { return Cell{std::int64_t{r.layer_id}}; }});
-  if (with_slice_id)
-    c.push_back({"slice_id", [](const LayerRecord& r) { return r.slice_id ? Cell{std::int64_t{*r.slice_id}} : Cell{}; }});
-  c.push_back({"name", [](const LayerRecord& r) { return Cell{r.name}; }});
-  c.push_back({"layer_type", [](const LayerRecord& r) { return Cell{std::string(layer_type_name(r.geometry.type))}; }});
-  c.push_back({"N", [](const LayerRecord& r) { return Cell{r.geometry.N}; }});
-  c.push_back({"M", [](const LayerRecord& r) { return Cell{r.geometry.M}; }});
-  c.push_back({"Q", [](const LayerRecord& r) { return Cell{r.Q()}; }});
-  c.push_back({"rf", [](const LayerRecord& r) { return Cell{r.geometry.rf}; }});
-  c.push_back({"num_evals", [](const LayerRecord& r) { return Cell{r.num_evals}; }});
-  c.push_back({"alpha", fit(&PowerLawFit::alpha)});
-  c.push_back({"alpha_weighted", metric([](const LayerRecord& r) { return Cell{r.alpha_weighted}; })});
-  c.push_back({"log_alpha_norm", metric([](const LayerRecord& r) { return Cell{r.log_alpha_norm}; })});
-  c.push_back({"xmin", fit(&PowerLawFit::xmin)});
-  c.push_back({"xmax", fit(&PowerLawFit::xmax)});
-  c.push_back({"D", fit(&PowerLawFit::D)});
-  c.push_back({"sigma", fit(&PowerLawFit::sigma)});
-  c.push_back({"num_pl_spikes", metric([](const LayerRecord& r) { return Cell{r.fit.num_pl_spikes}; })});
-  c.push_back({"warning", metric([](const LayerRecord& r) { return Cell{r.warning()}; })});
-  c.push_back({"norm", scale(&ScaleMetrics::norm)});
-  c.push_back({"log_norm", scale(&ScaleMetrics::log_norm)});
-  c.push_back({"spectral_norm", scale(&ScaleMetrics::lambda_max)});
-  c.push_back({"log_spectral_norm", scale(&ScaleMetrics::log_spectral_norm)});
-  c.push_back({"stable_rank", scale(&ScaleMetrics::stable_rank)});
-  c.push_back({"entropy", scale(&ScaleMetrics::entropy)});
-  c.push_back({"renyi_entropy_2", metric([](const LayerRecord& r) { return Cell{r.entropies.renyi2}; })});
-  c.push_back({"tsallis_entropy_2", metric([](const LayerRecord& r) { return Cell{r.entropies.tsallis2}; })});
-  c.push_back({"effective_rank", metric([](const LayerRecord& r) { return Cell{r.entropies.effective_rank}; })});
-  c.push_back({"matrix_rank", metric([](const LayerRecord& r) { return Cell{r.scale->matrix_rank}; })});
-  c.push_back({"rank_loss", metric([](const LayerRecord& r) { return Cell{r.rank_loss}; })});
-  c.push_back({"weak_rank_loss", metric([](const LayerRecord& r) { return Cell{r.scale->weak_rank_loss}; })});
-  c.push_back({"lambda_max", scale(&ScaleMetrics::lambda_max)});
-  c.push_back({"sv_max", metric([](const LayerRecord& r) { return Cell{r.sv_max}; })});
-  c.push_back({"sv_min", metric([](const LayerRecord& r) { return Cell{r.sv_min}; })});
-  if (opt.tail.distribution == TailDistribution::TruncatedPowerLaw)
-    c.push_back({"Lambda", fit(&PowerLawFit::Lambda)});
-  if (opt.tail.fix_fingers == FixFingers::ClipXmax) {
-    c.push_back({"num_fingers", metric([](const LayerRecord& r) { return Cell{r.fit.num_fingers}; })});
-    c.push_back({"raw_alpha", fit(&PowerLawFit::raw_alpha)});
-  }
-  if (opt.mp_fit) add_mp_columns(c, "", [](const LayerRecord& r) { return r.mp ? &*r.mp : nullptr; });
-  if (opt.randomize) {
-    auto rnd = [](double LayerRecord::Randomized::*f) { return part_field(&LayerRecord::randomized, f); };
-    c.push_back({"max_rand_eval", rnd(&LayerRecord::Randomized::max_rand_eval)});
-    c.push_back({"rand_distance", rnd(&LayerRecord::Randomized::rand_distance)});
-    c.push_back({"ww_softrank", rnd(&LayerRecord::Randomized::ww_softrank)});
-    c.push_back({"ww_maxdist", rnd(&LayerRecord::Randomized::ww_maxdist)});
-    add_mp_columns(c, "rand_", [](const LayerRecord& r) { return r.randomized ? &r.randomized->mp : nullptr; });
-    c.push_back({"correlation_trap", [](const LayerRecord& r) {
-                   const auto t = r.correlation_trap();
-                   return t ? Cell{*t} : Cell{};
-                 }});
-  }
-  if (opt.detx) {
-    c.push_back({"detX_num", part_field(&LayerRecord::detx, &DetX::num)});
-    c.push_back({"detX_val", [](const LayerRecord& r) {
-                   return r.detx ? optional_double(r.detx->val, r.detx->found) : Cell{};
-                 }});
-    c.push_back({"detX_val_unrescaled", [](const LayerRecord& r) {
-                   return r.detx ? optional_double(r.detx->val_rescaled, r.detx->found) : Cell{};
-                 }});
-  }
-  if (opt.detx || opt.setol) {
-    auto ecs = [](auto EcsMeasures::*f) { return part_field(&LayerRecord::ecs, f); };
-    c.push_back({"erg_lambda_min", ecs(&EcsMeasures::erg_lambda_min)});
-    c.push_back({"delta_lambda_min", ecs(&EcsMeasures::delta_lambda_min)});
-    c.push_back({"erg_residual", ecs(&EcsMeasures::erg_residual)});
-    c.push_back({"ecs_rank", ecs(&EcsMeasures::ecs_rank)});
-    c.push_back({"erg_ok", [](const LayerRecord& r) {
-                   return r.ecs && std::isfinite(r.ecs->erg_residual) ? Cell{r.ecs->erg_ok} : Cell{};
-                 }});
-    if (opt.setol) {
-      c.push_back({"quality_discrete", ecs(&EcsMeasures::quality_discrete)});
-      c.push_back({"quality_free_cauchy", ecs(&EcsMeasures::quality_free_cauchy)});
-      c.push_back({"quality_imp", ecs(&EcsMeasures::quality_imp)});
-      c.push_back({"quality_levy_wigner", ecs(&EcsMeasures::quality_levy_wigner)});
-    }
-  }
-  if (opt.htmp) {
-    auto h = [](double htmp::Fit::*f) { return part_field(&LayerRecord::htmp, f); };
-    c.push_back({"htmp_kappa", h(&htmp::Fit::kappa)});
-    c.push_back({"htmp_kappa_se", h(&htmp::Fit::kappa_se)});
-    c.push_back({"htmp_scale", h(&htmp::Fit::scale)});
-    c.push_back({"htmp_D", h(&htmp::Fit::D)});
-    c.push_back({"htmp_method", [](const LayerRecord& r) {
-                   return r.htmp && r.htmp->status == htmp::Fit::Status::Success ? Cell{std::string(r.htmp->method)}
-                                                                                 : Cell{};
-                 }});
-    c.push_back({"htmp_status", [](const LayerRecord& r) -> Cell {
-                   if (!r.htmp) return Cell{};
-                   switch (r.htmp->status) {
-                     case htmp::Fit::Status::Success: return Cell{std::string("success")};
-                     case htmp::Fit::Status::MpLike: return Cell{std::string("mp-like")};
-                     case htmp::Fit::Status::Failed: break;
-                   }
-                   return Cell{std::string("failed")};
-                 }});
-  }
-  c.push_back({"status", [](const LayerRecord& r) { return Cell{r.status_text()}; }});
-  return c;
+bool is_numeric(ColumnKind k) {
+  return k == K::Id || k == K::Integer || k == K::Real || k == K::Randomized;
 }
 
-Format parse_format(const std::string& s) {
-  if (s == "json") return Format::Json;
-  if (s == "jsonl") return Format::Jsonl;
-  if (s == "csv") return Format::Csv;
-  if (s == "table") return Format::Table;
-  throw UsageError("unknown format '" + s + "' (choose json, jsonl, csv or table)");
+double cell_number(const Cell& c) {
+  if (const auto* d = std::get_if<double>(&c)) return *d;
+  if (const auto* i = std::get_if<std::int64_t>(&c)) return static_cast<double>(*i);
+  return std::nan("");
+}
+
+const std::vector<CatalogueEntry>& column_catalogue() {
+  static const std::vector<CatalogueEntry> catalogue = build_catalogue();
+  return catalogue;
+}
+
+std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_id) {
+  std::vector<Column> out;
+  for (const auto& e : column_catalogue())
+    if (enabled(e.needs, opt, with_slice_id)) out.push_back(e.column);
+  return out;
 }
 
 }  // namespace setol

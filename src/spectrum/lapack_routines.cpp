@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "setol/spectrum.hpp"
 #include "spectrum/lapack.hpp"
 
 namespace setol::spectrum {
@@ -76,3 +77,17 @@ std::vector<double> squared_singular_values(std::vector<double>& a, int m, int n
 }
 
 }  // namespace setol::spectrum
+
+namespace setol {
+
+std::vector<double> tridiagonal_eigenvalues(std::vector<double> diag, std::vector<double> off) {
+  if (diag.empty()) return diag;
+  if (off.size() + 1 != diag.size()) throw std::invalid_argument("tridiagonal_eigenvalues: off-diagonal length");
+  const int n = static_cast<int>(diag.size());
+  int info = 0;
+  dsterf_(&n, diag.data(), off.data(), &info);
+  if (info != 0) throw std::runtime_error("LAPACK dsterf failed (info " + std::to_string(info) + ")");
+  return diag;
+}
+
+}  // namespace setol

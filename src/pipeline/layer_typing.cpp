@@ -1,5 +1,7 @@
+// What a tensor is to the analysis, decided from its shape, dtype, name and layout.
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "setol/layer.hpp"
 
@@ -14,6 +16,11 @@ std::string_view layer_type_name(LayerType t) {
     case LayerType::NotALayer: break;
   }
   return "none";
+}
+
+double LayerGeometry::conv_scale(bool pooled) const {
+  if (!is_conv()) return 1.0;
+  return std::sqrt((pooled ? 1.0 : static_cast<double>(rf)) / 2.0);
 }
 
 namespace {
@@ -99,7 +106,7 @@ std::vector<MatrixView> layer_matrices(const TensorInfo& t, const LayerGeometry&
     out.push_back({0, s[0], s[1], st[0], st[1]});
     return out;
   }
-  if (g.type != LayerType::Conv2D && g.type != LayerType::Conv1D) return out;
+  if (!g.is_conv()) return out;
   // Axis positions of (out-or-in rows, cols, kh, kw) for each layout; a 3-D tensor has no kh axis.
   const bool keras = t.layout == Layout::Keras;
   const bool three = s.size() == 3;

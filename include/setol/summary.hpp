@@ -1,0 +1,29 @@
+// The model-level summary: WeightWatcher's get_summary() means plus counts, derived from
+// the columns whose catalogue entry asks for it.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "setol/columns.hpp"
+
+namespace setol {
+
+struct Summary {
+  std::int64_t layers = 0;
+  // Columns averaged, in the summary's order; `means` has an entry only where some layer
+  // had a (non-NaN) value.
+  std::vector<std::string> mean_columns;
+  std::map<std::string, double> means;
+  // Columns counted, in order, each with the number of rows per value.
+  std::vector<std::pair<std::string, std::map<std::string, std::int64_t>>> counts;
+
+  // The counts of one column (empty if it is not counted).
+  std::map<std::string, std::int64_t> counts_of(const std::string& column) const;
+};
+
+// The summary over these rows, from the columns' SummarySpec.
+Summary summarize(const std::vector<LayerRecord>& records, const std::vector<Column>& columns);
+
+}  // namespace setol

@@ -1,0 +1,37 @@
+// The command-line-only options, declared once (see setol/options.hpp).
+#include "cli/commands.hpp"
+#include "setol/report.hpp"
+
+namespace setol::cli {
+
+const std::vector<OptionSpec<OutputOptions>>& output_option_specs() {
+  using O = OutputOptions;
+  static const std::vector<OptionSpec<O>> specs = {
+      {.flags = "--format",
+       .help = "Report format: json, jsonl, csv or table (default: from -o's extension; else table on a terminal, "
+               "json otherwise)",
+       .field = ChoiceField<O>{output_format_names(), [](const O& o) { return o.format; },
+                               [](O& o, const std::string& v) { o.format = v; }},
+       .value_name = "FORMAT"},
+      {.flags = "-o,--output", .key = "output", .help = "Write the report to FILE (atomically) instead of stdout",
+       .field = member(&O::output), .value_name = "FILE"},
+      {.flags = "-q,--quiet", .help = "No progress on stderr", .field = member(&O::quiet)},
+  };
+  return specs;
+}
+
+const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs() {
+  using A = AnalyzeArgs;
+  static const std::vector<OptionSpec<A>> specs = {
+      {.flags = "--dump-esd", .key = "dump_esd", .help = "Write each layer's eigenvalues to DIR/<layer_id>.npy",
+       .field = member(&A::dump_esd), .value_name = "DIR"},
+      {.flags = "--fail-on", .key = "fail_on",
+       .help = "Exit 1 if any layer matches, e.g. 'alpha>6' or 'alpha<2,D>0.2' (after writing the report)",
+       .field = member(&A::fail_on), .value_name = "RULES"},
+      {.flags = "--profile", .help = "Print where the time went (per layer and in total) on stderr",
+       .field = member(&A::profile)},
+  };
+  return specs;
+}
+
+}  // namespace setol::cli

@@ -1,0 +1,55 @@
+// JSON: one document with the run header (tool, inputs, options), the rows and the summary.
+#include <cmath>
+
+#include "report/rows.hpp"
+
+namespace setol {
+
+nlohmann::ordered_json run_header_json(const RunInfo& run) {
+  nlohmann::ordered_json j;
+  j["schema_version"] = 1;
+  j["tool"] = {{"name", "setol"}, {"version", SETOL_VERSION}};
+  j["command"] = run.command;
+  j["inputs"] = nlohmann::ordered_json::array(
+      {{{"path", run.input_path}, {"format", run.input_format}, {"tensors", run.tensors}}});
+  j["options"] = run.options;
+  return j;
+}
+
+// Means first (null where no layer had a value), then num_layers and the counts.
+nlohmann::ordered_json summary_json(const Summary& s) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& k : s.mean_columns) {
+    auto it = s.means.find(k);
+    j[k] = (it == s.means.end() || !std::isfinite(it->second)) ? nlohmann::ordered_json(nullptr)
+                                                                : nlohmann::ordered_json(it->second);
+  }
+  j["num_layers"] = s.layers;
+  for (const auto& [column, counts] : s.counts) j[column + "_counts"] = counts;
+  return j;
+}
+
+namespace {
+
+class JsonWriter final : public ReportWriter {
+ public:
+  void analyze(std::ostream& os, const AnalyzeReport& rep) override {
+    nlohmann::ordered_json j = run_header_json(rep.run);
+    j["layers"] = nlohmann::ordered_json::array();
+    for (const auto& r : rep.layers) j["layers"].push_back(report::row_json(r, rep.columns));
+    j["summary"] = summary_json(rep.summary);
+    os << j.dump(1) << '\n';
+  }
+  void describe(std::ostream& os, const DescribeReport& rep) override {
+    nlohmann::ordered_json j = run_header_json(rep.run);
+    j["tensors"] = nlohmann::ordered_json::array();
+    for (const auto& t : rep.tensors) j["tensors"].push_back(report::row_json(t, describe_columns()));
+    os << j.dump(1) << '\n';
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ReportWriter> make_json_writer() { return std::make_unique<JsonWriter>(); }
+
+}  // namespace setol
