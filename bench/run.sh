@@ -2,12 +2,12 @@
 # Performance benchmark: builds setol in Release, generates the synthetic inputs, times
 # whole-process runs with hyperfine, measures the bare LAPACK reference with its own small
 # program, runs the kernel micro-benchmarks, and prints one table of figures and ratios.
-#   bench/run.sh [CORPUS_DIR]      (default ../shared/corpus; WeightWatcher's figures are
-#                                   taken from docs/performance.md's oracle tables)
+#   bench/run.sh CORPUS_DIR        (a folder of <model>/model.safetensors; WeightWatcher's figures are
+#                                   those of docs/performance.md's reference tables)
 # Needs: hyperfine, /usr/bin/time (Debian packages). Takes ~10 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-corpus=${1:-../shared/corpus}
+corpus=${1:?usage: bench/run.sh CORPUS_DIR}
 work=${SETOL_BENCH_DIR:-/tmp/setol-bench}
 mkdir -p "$work"
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSETOL_BUILD_TESTS=OFF >/dev/null

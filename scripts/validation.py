@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Regenerates docs/validation.md and its plots from setol's own output on the MLP3 family.
 
-    scripts/validation.py [--corpus ../shared/corpus] [--setol build/apps/setol]
+    scripts/validation.py [--corpus DIR] [--setol build/apps/setol]
 
 Needs Debian's python3-matplotlib and python3-numpy. For every corpus folder mlp3-mnist10k-*
 it runs `setol analyze model.safetensors --setol --htmp --randomize --mp-fit` (default seed),
@@ -208,7 +208,7 @@ def write_markdown(rows, corpus):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus"))
+    p.add_argument("--corpus", required=True, help="folder of the MLP3 checkpoints (<name>/model.safetensors)")
     p.add_argument("--setol", default=os.path.join(ROOT, "build", "apps", "setol"))
     a = p.parse_args()
     os.makedirs(OUT, exist_ok=True)

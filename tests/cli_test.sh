@@ -95,5 +95,34 @@ check "dump-esd rand file (fc3: 5 replicas x 10)" test "$(stat -c %s "$tmp/esd2/
 "$setol" analyze "$model" -q --fit TPL --fix-fingers clip_xmax >/dev/null 2>&1
 check "TPL + clip_xmax is a usage error" test $? -eq 2
 
+"$setol" analyze "$model" -q --fail-on 'name>3' >/dev/null 2>&1
+check "fail-on a text column is a usage error" test $? -eq 2
+"$setol" >/dev/null 2>&1
+check "no command exits 2" test $? -eq 2
+
+# describe CSV: names with commas and quotes are quoted (RFC 4180) and read back whole.
+# A safetensors file written by hand: 8-byte little-endian header length, JSON header, data.
+header='{"w,\"x\"":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}'
+len=${#header}
+{
+  printf "$(printf '\\x%02x' $((len & 255)) $((len >> 8 & 255)) 0 0 0 0 0 0)"
+  printf '%s' "$header"
+  head -c 16 /dev/zero
+} >"$tmp/quoted.safetensors"
+"$setol" describe "$tmp/quoted.safetensors" --format csv >"$tmp/d.csv"
+check "describe csv exit 0" test $? -eq 0
+check "describe csv quotes a name with comma and quote" grep -qF '0,"w,""x""","(2, 2)",F32,dense' "$tmp/d.csv"
+
+# The man page is generated next to the binary, from the same declarations as --help.
+man_page=$(dirname "$setol")/setol.1
+check "man page generated" test -s "$man_page"
+plain=$(sed 's/\\-/-/g; s/\\&//g; s/\\f[BIR]//g' "$man_page")  # roff escapes removed
+for opt in min-evals fail-on randomize dump-esd no-pool; do
+  check "man page documents --$opt" grep -q -- "--$opt" <<<"$plain"
+done
+for f in json jsonl csv table; do
+  check "man page lists format $f" grep -qx "$f" <<<"$plain"
+done
+
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0

@@ -1,5 +1,5 @@
 // SETOL ERG/ECS measures, R-transform qualities and spectral entropies against closed forms
-// and theory.md's worked example.
+// and SETOL's ERG cutoff worked by hand.
 #include <gtest/gtest.h>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
@@ -10,7 +10,7 @@
 using namespace setol;
 
 TEST(Ecs, WorkedExample) {
-  // theory.md A.4: {0.1, 0.2, 0.5, 1, 2, 4, 8}: s = 7/15.8, ERG tail = top 5 (from 0.5).
+  // Worked by hand: {0.1, 0.2, 0.5, 1, 2, 4, 8}: s = 7/15.8, ERG tail = top 5 (from 0.5).
   const std::vector<double> ev = {0.1, 0.2, 0.5, 1, 2, 4, 8};
   const DetX d = detx_condition(ev);
   PowerLawFit fit;
@@ -24,7 +24,7 @@ TEST(Ecs, WorkedExample) {
   EXPECT_DOUBLE_EQ(m.erg_lambda_min, 0.5);
   EXPECT_NEAR(m.delta_lambda_min, s * 2.0 - s * 0.5, 1e-14);  // PL start minus ERG start, mean-1 units
   EXPECT_NEAR(m.erg_residual, std::log(2 * s) + std::log(4 * s) + std::log(8 * s), 1e-12);
-  EXPECT_NEAR(m.erg_residual, 1.716584, 2e-5);  // = theory.md's cumulative log-sum at k = 3
+  EXPECT_NEAR(m.erg_residual, 1.716584, 2e-5);  // = the cumulative log-sum at k = 3, by hand
   EXPECT_FALSE(m.erg_ok);                         // 1.7166 > 0.1 x 3
   EXPECT_NEAR(m.quality_discrete, std::log10(s * (0.5 + 1 + 2 + 4 + 8)), 1e-12);
   // Free Cauchy: a = median of the ECS (2 s), Qbar^2 = a sum (mu - mu_min).

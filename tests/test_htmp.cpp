@@ -1,4 +1,4 @@
-// HTMP law against theory.md's high-precision reference values (40-digit mpmath), its
+// HTMP law against independent high-precision reference values (40-digit mpmath), its
 // moments and limits, the beta-Laguerre sampler, and recovery of kappa on sampled spectra.
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 using namespace setol;
 
 TEST(Htmp, LogDensityReferenceValues) {
-  // theory.md C.4: ln rho_std(x) at x = 0.05, 0.5, 1, 2, 5.
+  // 40-digit mpmath values of ln rho_std(x) at x = 0.05, 0.5, 1, 2, 5.
   struct Row {
     double gamma, kappa, v[5], tol;
   };
@@ -31,7 +31,7 @@ TEST(Htmp, LogDensityReferenceValues) {
 }
 
 TEST(Htmp, CdfReferenceValues) {
-  // theory.md B.4: F(0.1), F(0.5), F(1), F(2).
+  // 40-digit mpmath values of the CDF: F(0.1), F(0.5), F(1), F(2).
   struct Row {
     double gamma, kappa, F[4];
   };
@@ -58,18 +58,18 @@ TEST(Htmp, NormalisationMeanAndVariance) {
     const double m0 = moment(0), m1 = moment(1), m2 = moment(2);
     EXPECT_NEAR(m0, 1.0, 1e-6) << gamma << " " << kappa;
     EXPECT_NEAR(m1 / m0, 1.0, 1e-6);
-    EXPECT_NEAR(m2 / m0 - 1.0, gamma * (1 + 2 / kappa), 1e-5);  // theory.md B.3: Var = gamma (1 + 2/kappa)
+    EXPECT_NEAR(m2 / m0 - 1.0, gamma * (1 + 2 / kappa), 1e-5);  // the law's variance: gamma (1 + 2/kappa)
   }
 }
 
 TEST(Htmp, LimitsMarchenkoPasturAndGamma) {
-  // kappa -> infinity: the MP law of ratio gamma (theory.md B.3; ~0.3% at kappa = 400).
+  // kappa -> infinity: the MP law of ratio gamma (~0.3% at kappa = 400).
   const double g = 0.5, xm = std::pow(1 - std::sqrt(g), 2), xp = std::pow(1 + std::sqrt(g), 2);
   for (double x : {0.5, 1.0, 1.5, 2.0}) {
     const double mp = std::sqrt((xp - x) * (x - xm)) / (2 * std::numbers::pi * g * x);
     EXPECT_NEAR(std::exp(htmp::log_density(x, g, 199.0)), mp, 0.01 * mp) << x;
   }
-  // MP CDF at 1 for g = 0.5 (theory.md C.3): 0.5760042151.
+  // MP CDF at 1 for g = 0.5 (closed form, evaluated at 40 digits): 0.5760042151.
   EXPECT_NEAR(htmp::cdf(std::vector<double>{1.0}, g, 199.0)[0], 0.5760042151, 5e-3);
   // kappa -> 0: independent eigenvalues, Gamma(shape c, rate c), c = kappa/(2 gamma) (within 0.6% at 1e-3).
   const double kappa = 1e-3, gm = 0.3255, c = kappa / (2 * gm);

@@ -1,5 +1,5 @@
-// Power-law fit and scale metrics against WeightWatcher's worked examples (ww-spec §5,
-// §6.2), a brute-force transcription of the WWFit formulas, and Pareto samples of known alpha.
+// Power-law fit and scale metrics against worked examples printed by WeightWatcher 0.7.5.5
+// (WWFit, its entropy), a brute-force transcription of the WWFit formulas, and Pareto samples of known alpha.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +13,7 @@ using namespace setol;
 
 namespace {
 
-// Every candidate evaluated in full, no pruning (ww-spec §6.2 as written).
+// Every candidate evaluated in full, no pruning (WeightWatcher's WWFit as written).
 PowerLawFit brute_force(const std::vector<double>& evals) {
   std::vector<double> x;
   for (double e : evals)
@@ -49,7 +49,7 @@ std::vector<double> pareto(std::size_t n, double alpha, unsigned seed) {
 }  // namespace
 
 TEST(PowerLaw, WeightWatcherWorkedExample) {
-  // ww-spec §6.2 (verified against WeightWatcher 0.7.5.5).
+  // WWFit's result on this input, printed by WeightWatcher 0.7.5.5.
   const std::vector<double> x = {0.5, 1, 1.5, 2, 3, 5, 8, 13, 21, 34};
   const auto f = fit_power_law(x);
   ASSERT_TRUE(f.ok);
@@ -120,7 +120,7 @@ TEST(Metrics, WarningThresholds) {
 TEST(Metrics, ClosedForms) {
   const std::vector<double> l = {1, 2, 3, 4};
   const auto s = scale_metrics(l, 4);
-  EXPECT_NEAR(s.entropy, 0.9232196724654572, 1e-15);  // ww-spec §5 (verified example)
+  EXPECT_NEAR(s.entropy, 0.9232196724654572, 1e-15);  // WeightWatcher 0.7.5.5's entropy of this input
   EXPECT_DOUBLE_EQ(s.norm, 10.0);
   EXPECT_DOUBLE_EQ(s.log_norm, 1.0);
   EXPECT_DOUBLE_EQ(s.stable_rank, 2.5);

@@ -14,18 +14,18 @@
 using namespace setol;
 
 TEST(DetX, WorkedExamples) {
-  // ww-spec §8: [0 x 90, 1 x 10] -> detX_num 11, index 89.
+  // WeightWatcher.apply_detX on [0 x 90, 1 x 10] -> detX_num 11, index 89.
   std::vector<double> a(90, 0.0);
   a.insert(a.end(), 10, 1.0);
   auto d = detx_condition(a);
   EXPECT_EQ(d.num, 11);
   EXPECT_EQ(d.idx, 89);
-  // ww-spec §8: [0.01, 0.1, 0.2, 0.5, 1, 2, 3, 10] -> 5 and index 3.
+  // WeightWatcher.apply_detX on [0.01, 0.1, 0.2, 0.5, 1, 2, 3, 10] -> 5 and index 3.
   d = detx_condition(std::vector<double>{0.01, 0.1, 0.2, 0.5, 1, 2, 3, 10});
   EXPECT_EQ(d.num, 5);
   EXPECT_EQ(d.idx, 3);
   EXPECT_EQ(d.val, 0.5);
-  // theory.md A.4: {0.1, 0.2, 0.5, 1, 2, 4, 8} -> k* = 5, normalised cutoff 0.2215190, raw 0.5.
+  // SETOL's ERG cutoff worked by hand: {0.1, 0.2, 0.5, 1, 2, 4, 8} -> k* = 5, normalised cutoff 0.2215190, raw 0.5.
   d = detx_condition(std::vector<double>{0.1, 0.2, 0.5, 1, 2, 4, 8});
   EXPECT_EQ(d.num, 5);
   EXPECT_EQ(d.idx, 2);
@@ -116,7 +116,7 @@ TEST(MarchenkoPastur, RankOneSignalIsASpike) {
 }
 
 TEST(CorrelationTrap, MeanShiftIsATrapAndGaussianIsNot) {
-  // theory.md C.7 item 8: Gaussian W (N = 1000, M = 500) is not flagged; W + c 1 1^T is.
+  // A rank-one mean makes a correlation trap (SETOL Sec. 3.3): Gaussian W (N = 1000, M = 500) is not flagged; W + c 1 1^T is.
   std::mt19937_64 rng(5);
   std::normal_distribution<double> g(0, 1);
   fixtures::TempDir dir;

@@ -98,7 +98,7 @@ TEST(Spectrum, ConvPoolingMatchesIndependentSliceEigenvaluesInBothLayouts) {
   const int out = 6, in = 4, kh = 2, kw = 3;
   const auto w = random_values(static_cast<std::size_t>(out * in * kh * kw), 4);
   // Reference: for every kernel position, eigenvalues of the out x in slice scaled by
-  // sqrt(1/2) in float32 (ww-spec §4.1), computed with Eigen.
+  // sqrt(1/2) in float32 (WWLayer.set_weight_matrices, conv2d_norm), computed with Eigen.
   std::vector<double> ref;
   std::vector<double> keras(w.size());
   const float s32 = static_cast<float>(std::sqrt(0.5));

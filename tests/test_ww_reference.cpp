@@ -1,5 +1,5 @@
 // WeightWatcher 0.7.5.5's reference values on three deterministic LCG-generated layers
-// (ww-spec §13: produced by running the reference code with analyze(mp_fit=True,
+// (printed by WeightWatcher 0.7.5.5's CPU path with analyze(mp_fit=True,
 // detX=True) and the listed variants). The inputs are regenerated here from the stated
 // generator; every expected number below is WeightWatcher's output, not setol's.
 #include <gtest/gtest.h>
@@ -139,7 +139,7 @@ TEST_F(WwReference, ClipXmax) {
   AnalyzeOptions opt;
   opt.tail.fix_fingers = FixFingers::ClipXmax;
   const auto r = run(opt);
-  // WeightWatcher reports num_fingers = removed - 1 (quirk Q15); setol reports the number removed.
+  // WeightWatcher reports num_fingers = removed - 1 (WeightWatcher.fit_powerlaw); setol reports the number removed.
   near_rel(r[0].fit.alpha, 3.4561770854, 1e-9, "uni alpha");
   near_rel(r[0].fit.raw_alpha, 7.9947370002, 1e-9, "uni raw_alpha");
   EXPECT_EQ(r[0].fit.num_fingers, 5 + 1);

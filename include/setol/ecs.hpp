@@ -1,4 +1,4 @@
-// SETOL measures beyond WeightWatcher (Martin & Hinrichs 2025, as restated in theory.md A):
+// SETOL measures beyond WeightWatcher (Martin & Hinrichs 2025, SETOL arXiv 2507.17912):
 // the ERG/ECS condition next to the power-law tail, and experimental layer qualities
 // Qbar from the integrated R-transform over the effective correlation space (ECS).
 #pragma once
@@ -14,11 +14,11 @@ namespace setol {
 struct EcsMeasures {
   static constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   double erg_lambda_min = nan;    // ERG tail start (= detX_val), original units
-  double delta_lambda_min = nan;  // xmin - ERG start, both in mean-1 units (theory.md A.5, Eq. 164)
+  double delta_lambda_min = nan;  // xmin - ERG start, both in mean-1 units (SETOL Sec. 6.3, Eq. 164)
   double erg_residual = nan;      // sum of ln(mu) over the PL tail (mean-1 units); 0 under ideal learning
   std::int64_t ecs_rank = 0;      // size of the ERG tail (= detX_num)
   bool erg_ok = false;            // |erg_residual| <= kErgTolerance * num_pl_spikes
-  // log10 Qbar for each R-transform model (theory.md A.8); NaN where undefined.
+  // log10 Qbar for each R-transform model (SETOL Sec. 5.5, Tables 8-9; docs/metrics.md); NaN where undefined.
   double quality_discrete = nan, quality_free_cauchy = nan, quality_imp = nan, quality_levy_wigner = nan;
 
   // erg_ok tolerance on the mean log eigenvalue of the PL tail: its geometric mean (mean-1

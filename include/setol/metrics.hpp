@@ -1,4 +1,4 @@
-// Eigenvalue-based layer metrics with WeightWatcher's names and formulas (ww-spec §5).
+// Eigenvalue-based layer metrics with WeightWatcher's names and formulas (its details columns).
 #pragma once
 #include <cstdint>
 #include <span>
@@ -17,14 +17,14 @@ struct ScaleMetrics {
   std::int64_t weak_rank_loss = 0;  // #{lambda < 1e-6}
 };
 
-// `evals` ascending; N is the layer's N (the rank tolerance uses it, ww-spec §5).
+// `evals` ascending; N is the layer's N (the rank tolerance uses it).
 ScaleMetrics scale_metrics(std::span<const double> evals, std::int64_t N);
 
 // alpha * log10(lambda_max) ("AlphaHat").
 double alpha_weighted(double alpha, double lambda_max);
 // log10(sum lambda^alpha) over all eigenvalues.
 double log_alpha_norm(std::span<const double> evals, double alpha);
-// "over-trained" if alpha < 2, "under-trained" if alpha > 6, else "" (ww-spec §6.9).
+// "over-trained" if alpha < 2, "under-trained" if alpha > 6, else "" (WeightWatcher.fit_powerlaw).
 std::string training_warning(double alpha);
 
 }  // namespace setol

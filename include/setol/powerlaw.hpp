@@ -1,5 +1,5 @@
 // Power-law fit of the ESD tail, WeightWatcher's default fitter (pl_package='ww',
-// ww-spec §6.1-6.2): every eigenvalue above 1e-5 except the largest is tried as xmin,
+// WeightWatcher.fit_powerlaw with WWFit): every eigenvalue above 1e-5 except the largest is tried as xmin,
 // alpha is the continuous MLE, D the KS distance, and the smallest D wins (first on ties).
 #pragma once
 #include <cstdint>
@@ -37,10 +37,10 @@ struct TailFitOptions {
   bool ww_xmin_peak_window = false;  // xmin_peak: WeightWatcher 0.7.5.5's window (see docs/metrics.md)
 };
 
-// The tail fit with every option (ww-spec §6.1, 6.5-6.7). `evals` ascending.
+// The tail fit with every option (WeightWatcher.fit_powerlaw's fix_fingers and fit options). `evals` ascending.
 PowerLawFit fit_tail(std::span<const double> evals, const TailFitOptions& opt);
 
-// Eigenvalues at or below this are left out of the fit only (ww-spec §0 item 4).
+// Eigenvalues at or below this are left out of the fit only (as WeightWatcher.fit_powerlaw).
 inline constexpr double kFitEvalsThreshold = 1e-5;
 
 // The default fit; `evals` sorted ascending (all eigenvalues of the layer).

@@ -1,6 +1,6 @@
 // Random-matrix diagnostics at WeightWatcher parity: Marchenko-Pastur bulk fit
-// (ww-spec §7.1), the detX / ERG condition (§8) and the Jensen-Shannon distance
-// between an ESD and its randomised ESD (§7.4).
+// (WeightWatcher.apply_mp_fit), the detX / ERG condition (WeightWatcher.apply_detX) and the
+// Jensen-Shannon distance between an ESD and its randomised ESD (WeightWatcher.apply_random_esd).
 #pragma once
 #include <cstdint>
 #include <limits>
@@ -33,7 +33,7 @@ struct DetX {
 DetX detx_condition(std::span<const double> evals);
 
 // sqrt of the Jensen-Shannon divergence (natural log) between two equal-length
-// non-negative vectors taken as distributions over index (ww-spec §7.4).
+// non-negative vectors taken as distributions over index (WeightWatcher.apply_random_esd).
 double jensen_shannon_distance(std::span<const double> p, std::span<const double> q);
 
 }  // namespace setol

@@ -1,5 +1,5 @@
 // The spectrum core: eigenvalues of X = W^T W (the min-side Gram matrix) of each
-// matrix of a layer, in double precision, pooled for convolutions (ww-spec §4).
+// matrix of a layer, in double precision, pooled for convolutions (WeightWatcher.combined_eigenvalues).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -13,12 +13,12 @@ namespace setol {
 struct SliceSpectrum {
   std::vector<double> evals;
   bool finite = true;          // false if the matrix had a NaN or Inf
-  bool used_svd = false;       // true if the Gram route was not accurate enough (see eigen_route.cpp)
+  bool used_svd = false;       // true if the Gram route was not accurate enough (see slice_eigenvalues.cpp)
 };
 
 // Computes the eigenvalues of the min-side Gram matrix of `view` after multiplying every
 // element by `scale`. For non-f64 data the product is rounded to float32, as WeightWatcher
-// multiplies its float32 arrays (ww-spec §4.1). Eigenvalues below zero from rounding are
+// multiplies its float32 arrays (WWLayer.set_weight_matrices). Eigenvalues below zero from rounding are
 // clamped to 0.
 SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& view, double scale);
 
@@ -28,7 +28,7 @@ SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& view, dou
 SliceSpectrum slice_eigenvalues_f32(const TensorData& t, const MatrixView& view, double scale);
 
 // Eigenvalues (ascending) of the min-side Gram matrix of `view` (scaled as above) after a
-// uniformly random permutation of all its elements (ww-spec §7.4). The permutation is a
+// uniformly random permutation of all its elements (WeightWatcher.apply_random_esd). The permutation is a
 // Fisher-Yates shuffle driven by std::mt19937_64 seeded with `seed`, so the result is
 // the same on every platform. Computed in single precision (a random draw needs no more).
 std::vector<double> permuted_eigenvalues(const TensorData& t, const MatrixView& view, double scale,
@@ -38,8 +38,8 @@ std::vector<double> permuted_eigenvalues(const TensorData& t, const MatrixView& 
 struct LayerSpectrum {
   std::vector<double> evals;  // ascending, pooled over slices
   double sv_max = 0;          // max singular value over slices
-  double sv_min = 0;          // WeightWatcher quirk Q8: max over slices of each slice's min singular value
-  std::int64_t rank_loss = 0; // sum over slices of #sigma <= sigma_max * N * eps (ww-spec §4.2)
+  double sv_min = 0;          // as WeightWatcher.combined_eigenvalues: max over slices of each slice's min singular value
+  std::int64_t rank_loss = 0; // sum over slices of #sigma <= sigma_max * N * eps (WeightWatcher.combined_eigenvalues)
   bool finite = true;
   int svd_slices = 0;
 };

@@ -1,4 +1,4 @@
-// detX / ERG condition (ww-spec §8; SETOL theory.md A.4): rescale the ESD to mean 1
+// detX / ERG condition (WeightWatcher.apply_detX; SETOL Sec. 3.2, det X~ = 1, Eq. 124): rescale the ESD to mean 1
 // (mu = s * lambda, s = n / sum lambda) and find the smallest k for which the product of
 // the k largest mu is below 1, i.e. sum of their logs < 0. Computed as a cumulative
 // log-sum (no overflow or underflow, O(n)); a zero eigenvalue contributes -inf.

@@ -1,4 +1,4 @@
-// SETOL ERG/ECS measures and layer qualities (theory.md A.2-A.8). Units: mean-1 ("tilde")
+// SETOL ERG/ECS measures and layer qualities (SETOL Sec. 3.2 and 5.5, Eq. 120-124, Tables 8-9). Units: mean-1 ("tilde")
 // eigenvalues mu = s lambda, s = n / sum lambda, the same rescaling as detX. The ECS is the
 // ERG tail (top detX_num eigenvalues), lambda~_min its smallest member; every quality is
 // Qbar^2 = sum over the ECS of G(mu_i) with G(mu) = integral from lambda~_min to mu of Re R,
@@ -55,7 +55,7 @@ EcsMeasures ecs_measures(std::span<const double> evals, const PowerLawFit& fit, 
   // Discrete / bulk+spikes model: R = sum of the ECS eigenvalues, Qbar = that "tail norm".
   m.quality_discrete = sum > 0 ? std::log10(static_cast<double>(sum)) : m.quality_discrete;
   // Free Cauchy: R = a + i gamma_c, G = a (mu - lambda~_min); the shift a is estimated by the
-  // median of the ECS (the location of a Cauchy law; theory.md gives no estimator).
+  // median of the ECS (the location of a Cauchy law; the paper gives no estimator).
   std::vector<double> sorted = ecs;
   const double a = sorted.size() % 2 ? sorted[sorted.size() / 2]
                                      : 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]);

@@ -1,4 +1,4 @@
-// Fitting HTMP kappa (theory.md B.6): normalise to mean 1; moment check for the MP-like
+// Fitting HTMP kappa (docs/metrics.md, "HTMP kappa"): normalise to mean 1; moment check for the MP-like
 // case; closed-form Riccati/Stieltjes estimate; maximum-likelihood refinement over
 // ln kappa with Brent's method (Boost.Math) around it; KS distance from the phase CDF;
 // standard error by a seeded parametric bootstrap of the closed-form estimate.
@@ -110,7 +110,7 @@ Fit fit(std::span<const double> evals, double gamma, std::uint64_t seed) {
   };
   // Near-square layers (delta = kappa (1-gamma)/(2 gamma) small): the law has a quasi-atom
   // at 0, so eigenvalues at numerical zero belong to it and are kept. Otherwise exact
-  // zeros (< 1e-12 lambda_max, rank deficiency) are dropped (theory.md B.6 step 1).
+  // zeros (< 1e-12 lambda_max, rank deficiency) are dropped (docs/metrics.md, "HTMP kappa").
   double mean_all = 0;
   std::vector<double> x_all = normalised(std::vector<double>(evals.begin(), evals.end()), mean_all);
   const double k_all = riccati_estimate(x_all, gamma);

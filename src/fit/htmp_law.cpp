@@ -1,5 +1,5 @@
 // The HTMP density and CDF through Kummer's function M (Boost.Math hypergeometric_1F1),
-// with the connection formula of theory.md C.4 route 1: for t > 0, b = 1 - delta,
+// with the connection formula U(a,b,z) = G(1-b)/G(a-b+1) M(a,b,z) + G(b-1)/G(a) z^(1-b) M(a-b+1,2-b,z): for t > 0, b = 1 - delta,
 //   X = M(a, 1-delta, -t) Gamma(delta) / (pi Gamma(a+delta)) - cot(pi delta) B,
 //   B = t^delta M(a+delta, 1+delta, -t) / (Gamma(a) Gamma(1+delta)),
 //   U(a, 1-delta, -t - i0) = pi (X + i B),

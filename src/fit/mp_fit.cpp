@@ -1,4 +1,4 @@
-// Marchenko-Pastur fit as WeightWatcher 0.7.5.5 does it (ww-spec §7.1):
+// Marchenko-Pastur fit as WeightWatcher 0.7.5.5 does it (WeightWatcher.apply_mp_fit and RMT_Util.fit_density_with_range):
 // rescale the ESD to mean 1; fit sigma by a grid search over [0.05 s0, 2 s0) in steps of
 // 0.01 s0 (s0 puts the MP edge at the largest eigenvalue) followed by a Nelder-Mead
 // polish, minimising the squared difference between the MP density and a linear-kernel

@@ -1,5 +1,5 @@
 // Exhaustive-xmin power-law fit, numerically the same as WeightWatcher's WWFit
-// (ww-spec §6.2): for candidate i with tail x_i..x_{n-1} of size m = n - i,
+// (WeightWatcher's `WWFit`, pl_package='ww'): for candidate i with tail x_i..x_{n-1} of size m = n - i,
 //   alpha_i = 1 + m / (sum_{j>=i} ln x_j - m ln x_i)          (continuous MLE)
 //   D_i     = max_k |1 - (x_{i+k}/x_i)^(1 - alpha_i) - k/m|   (KS against the left-limit ECDF)
 //   sigma_i = (alpha_i - 1) / sqrt(m)

@@ -22,7 +22,7 @@ ScaleMetrics scale_metrics(std::span<const double> evals, std::int64_t N) {
     if (std::sqrt(e) > tol) ++s.matrix_rank;
     if (e < 1e-6) ++s.weak_rank_loss;
   }
-  // Matrix entropy (ww-spec §5): p_i = lambda_i / sum + 1e-10 (not renormalised),
+  // Matrix entropy (WeightWatcher's `entropy` column): p_i = lambda_i / sum + 1e-10 (not renormalised),
   // H = -sum p ln p / ln(rank + 1e-10).
   constexpr double kEps = 1e-10;
   long double h = 0;

@@ -1,5 +1,6 @@
 // Tail-fit options on top of the exhaustive-xmin search: the xmin_peak window and
-// clip_xmax finger removal (ww-spec §6.5, §6.6), and the truncated power law (§6.7).
+// clip_xmax finger removal (WeightWatcher.fit_powerlaw, RMT_Util.fit_clipped_powerlaw), and the truncated power law
+// (powerlaw 1.5's Truncated_Power_Law).
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -49,7 +50,7 @@ PowerLawFit fit_xmin_peak(std::span<const double> evals, std::span<const double>
   const double peak = log_histogram_peak(evals);
   const double xmin_max = opt.xmin_max > 0 ? opt.xmin_max : 1.5 * peak;
   if (!(xmin_max >= 0.95 * peak)) return {};
-  // WeightWatcher 0.7.5.5 passes log10(0.95 peak) as the lower end (quirk Q16).
+  // WeightWatcher 0.7.5.5 passes log10(0.95 peak) as the lower end (docs/metrics.md, "Where setol differs").
   const double lo_value = opt.ww_xmin_peak_window ? std::log10(0.95 * peak) : 0.95 * peak;
   const auto lo = static_cast<std::size_t>(std::lower_bound(x.begin(), x.end(), lo_value) - x.begin());
   auto hi = static_cast<std::size_t>(std::upper_bound(x.begin(), x.end(), xmin_max) - x.begin());

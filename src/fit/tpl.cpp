@@ -1,6 +1,6 @@
 // Truncated power law p(x) = C x^-alpha exp(-Lambda x) on x >= xmin, with
 // C = Lambda^(1-alpha) / Gamma(1-alpha, Lambda xmin), fitted as the powerlaw package
-// (1.5) does for WeightWatcher's fit='TPL' (ww-spec §6.3, §6.7): at every unique
+// (1.5) does for WeightWatcher's fit='TPL' (powerlaw 1.5's `Fit` with `Truncated_Power_Law`, which `WeightWatcher.fit_powerlaw` calls): at every unique
 // candidate xmin (the largest excluded) maximise the likelihood with Nelder-Mead from
 // alpha0 = 1 + n / sum ln(x/xmin), Lambda0 = 1/mean(x); out-of-range parameters
 // (alpha <= 1 or Lambda <= 0) and zero likelihoods count as p = 1e-307; pick the

@@ -29,7 +29,7 @@ void fill_metrics(LayerRecord& r, LayerSpectrum&& spec, const TailFitOptions& ta
   r.scale = scale_metrics(r.evals, r.geometry.N);
   r.entropies = spectral_entropies(r.evals);
   r.fit = fit_tail(r.evals, tail);
-  // A failed fit keeps alpha = -1 and the derived columns follow WeightWatcher (quirk Q7).
+  // A failed fit keeps alpha = -1 and the derived columns follow WeightWatcher.fit_powerlaw and get_summary.
   r.alpha_weighted = alpha_weighted(r.fit.alpha, r.scale->lambda_max);
   r.log_alpha_norm = log_alpha_norm(r.evals, r.fit.alpha);
   r.status = r.fit.ok ? LayerStatus::Success : LayerStatus::Failed;

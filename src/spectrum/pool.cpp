@@ -8,7 +8,7 @@ namespace setol {
 
 LayerSpectrum pool_slices(std::vector<SliceSpectrum> slices, std::int64_t N) {
   LayerSpectrum out;
-  constexpr double eps = std::numeric_limits<double>::epsilon();  // numpy float64 eps (ww-spec §4.2)
+  constexpr double eps = std::numeric_limits<double>::epsilon();  // numpy float64 eps (WeightWatcher.combined_eigenvalues)
   std::size_t total = 0;
   for (const auto& s : slices) total += s.evals.size();
   out.evals.reserve(total);
@@ -20,7 +20,7 @@ LayerSpectrum pool_slices(std::vector<SliceSpectrum> slices, std::int64_t N) {
     const double smax = std::sqrt(s.evals.back());
     const double smin = std::sqrt(s.evals.front());
     out.sv_max = first ? smax : std::max(out.sv_max, smax);
-    out.sv_min = first ? smin : std::max(out.sv_min, smin);  // quirk Q8, kept for parity
+    out.sv_min = first ? smin : std::max(out.sv_min, smin);  // as WeightWatcher.combined_eigenvalues, kept for parity (docs/metrics.md)
     first = false;
     const double tol = smax * static_cast<double>(N) * eps;
     for (double e : s.evals)
