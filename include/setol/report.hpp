@@ -64,12 +64,6 @@ const OutputFormat& output_format(std::string_view name);              // throws
 const OutputFormat* output_format_for_file(const std::filesystem::path& file);  // by extension, or null
 std::vector<std::string> output_format_names();
 
-// The writers, one file each (src/report/<name>_writer.cpp).
-std::unique_ptr<ReportWriter> make_json_writer();
-std::unique_ptr<ReportWriter> make_jsonl_writer();
-std::unique_ptr<ReportWriter> make_csv_writer();
-std::unique_ptr<ReportWriter> make_table_writer();
-
 // JSON pieces shared by the JSON and JSONL writers.
 nlohmann::ordered_json run_header_json(const RunInfo& run);
 nlohmann::ordered_json summary_json(const Summary& s);

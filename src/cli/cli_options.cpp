@@ -8,8 +8,7 @@ const std::vector<OptionSpec<OutputOptions>>& output_option_specs() {
   using O = OutputOptions;
   static const std::vector<OptionSpec<O>> specs = {
       {.flags = "--format",
-       .help = "Report format: json, jsonl, csv or table (default: from -o's extension; else table on a terminal, "
-               "json otherwise)",
+       .help = "Report format (default: from -o's extension; else table on a terminal, json otherwise)",
        .field = ChoiceField<O>{output_format_names(), [](const O& o) { return o.format; },
                                [](O& o, const std::string& v) { o.format = v; }},
        .value_name = "FORMAT"},

@@ -7,6 +7,12 @@
 
 namespace setol {
 
+// The writers, one file each (src/report/<name>_writer.cpp).
+std::unique_ptr<ReportWriter> make_json_writer();
+std::unique_ptr<ReportWriter> make_jsonl_writer();
+std::unique_ptr<ReportWriter> make_csv_writer();
+std::unique_ptr<ReportWriter> make_table_writer();
+
 const std::vector<OutputFormat>& output_formats() {
   static const std::vector<OutputFormat> formats = {
       {"json", {".json"}, "one JSON document: run header, layers, summary", make_json_writer},
