@@ -113,6 +113,23 @@ len=${#header}
 check "describe csv exit 0" test $? -eq 0
 check "describe csv quotes a name with comma and quote" grep -qF '0,"w,""x""","(2, 2)",F32,dense' "$tmp/d.csv"
 
+# PyTorch checkpoints: the same table as the safetensors file; a pickle that calls os.system
+# is refused by name with exit 2, one line, and runs nothing.
+formats=$data/formats/gnubg-nets-1.07
+gnubg=$data/corpus/gnubg-nets-1.07/model.safetensors
+"$setol" analyze "$gnubg" --format csv | cut -d, -f2- >"$tmp/st.csv"
+for f in pytorch_model.bin model_legacy.pt sharded-bin weights.npz; do
+  "$setol" analyze "$formats/$f" --format csv | cut -d, -f2- | sort >"$tmp/pt.csv"
+  check "$f: same rows as safetensors" cmp -s <(sort "$tmp/st.csv") "$tmp/pt.csv"
+done
+printf '\x80\x02cposix\nsystem\nX\x13\x00\x00\x00touch /tmp/setol_pwn\x85R.' >"$tmp/evil.pt"
+rm -f /tmp/setol_pwn
+"$setol" analyze "$tmp/evil.pt" -o "$tmp/evil.json" 2>"$tmp/err"
+check "hostile pickle: exit 2" test $? -eq 2
+check "hostile pickle: one line naming file and global" test "$(wc -l <"$tmp/err")" -eq 1 -a -n "$(grep -F "$tmp/evil.pt" "$tmp/err" | grep -F posix.system)"
+check "hostile pickle: nothing ran" test ! -e /tmp/setol_pwn
+check "hostile pickle: no output file" test ! -e "$tmp/evil.json"
+
 # The man page is generated next to the binary, from the same declarations as --help.
 man_page=$(dirname "$setol")/setol.1
 check "man page generated" test -s "$man_page"

@@ -27,6 +27,7 @@ struct TensorInfo {
   std::string dtype_text;       // dtype as the file spells it, for describe (e.g. "<f4", "BF16", "I64")
   bool big_endian = false;
   bool fortran_order = false;   // .npy only: column-major storage
+  std::vector<std::int64_t> strides;  // element strides of a view (PyTorch); empty: C or Fortran order
   Layout layout = Layout::Torch;
   std::string source;           // the file the tensor lives in
 

@@ -20,4 +20,16 @@ std::unique_ptr<ModelReader> open_safetensors_index(const std::filesystem::path&
 // HDF5: Keras weight files by their layer_names attribute, other files by every float dataset.
 std::unique_ptr<ModelReader> open_hdf5(const std::filesystem::path& file);
 
+// PyTorch torch.save checkpoints, zip or legacy format (.bin, .pt, .pth, .ckpt).
+std::unique_ptr<ModelReader> open_torch(const std::filesystem::path& file);
+
+// A sharded PyTorch checkpoint described by pytorch_model.bin.index.json.
+std::unique_ptr<ModelReader> open_torch_index(const std::filesystem::path& index_json);
+
+// NumPy .npz archives (stored or deflated members).
+std::unique_ptr<ModelReader> open_npz(const std::filesystem::path& file);
+
+// A ZIP recognised by its content: a PyTorch checkpoint (*/data.pkl) or an .npz (*.npy members).
+std::unique_ptr<ModelReader> open_zip_by_content(const std::filesystem::path& file);
+
 }  // namespace setol::io

@@ -11,6 +11,7 @@
 #include "io/checked_size.hpp"
 #include "io/mapped_file.hpp"
 #include "io/readers.hpp"
+#include "io/weight_map.hpp"
 #include "setol/error.hpp"
 
 namespace setol::io {
@@ -151,36 +152,15 @@ std::unique_ptr<ModelReader> open_safetensors(const std::vector<std::filesystem:
 }
 
 std::unique_ptr<ModelReader> open_safetensors_index(const std::filesystem::path& index_json) {
-  const std::string p = index_json.string();
-  std::ifstream in(index_json);
-  if (!in) throw InputError(p, "cannot open");
-  ordered_json idx;
-  try {
-    idx = ordered_json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(p, std::string("not valid JSON: ") + e.what());
-  }
-  if (!idx.is_object() || !idx.contains("weight_map") || !idx["weight_map"].is_object())
-    throw InputError(p, "no \"weight_map\" object");
-  // Shards in natural order of their file names; inside a shard, tensors in file order.
-  std::map<std::string, std::vector<std::string>> wanted;
-  for (const auto& [name, file] : idx["weight_map"].items()) {
-    if (!file.is_string()) throw InputError(p, "weight_map entry '" + name + "' is not a file name");
-    const std::string f = file.get<std::string>();
-    if (f.find('/') != std::string::npos || f == "..") throw InputError(p, "shard name '" + f + "' is not a plain file name");
-    wanted[f].push_back(name);
-  }
-  std::vector<std::string> files;
-  for (const auto& [f, _] : wanted) files.push_back(f);
-  std::sort(files.begin(), files.end(), natural_less);
-
+  const WeightMap map = read_weight_map(index_json);
+  const auto& files = map.files;
   std::vector<Shard> shards;
   std::vector<Entry> entries;
   for (std::size_t i = 0; i < files.size(); ++i) {
     std::vector<Entry> all;
     const auto shard_path = index_json.parent_path() / files[i];
     shards.push_back(read_shard(shard_path, i, all));
-    const auto& listed = wanted[files[i]];
+    const auto& listed = map.names.at(files[i]);
     const std::unordered_set<std::string> names(listed.begin(), listed.end());
     std::unordered_set<std::string> present;
     for (const auto& e : all) present.insert(e.info.name);

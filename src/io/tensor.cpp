@@ -34,6 +34,7 @@ std::int64_t TensorInfo::numel() const {
 }
 
 std::vector<std::int64_t> TensorData::strides() const {
+  if (!info_.strides.empty()) return info_.strides;
   const auto& shape = info_.shape;
   std::vector<std::int64_t> s(shape.size(), 1);
   if (info_.fortran_order) {

@@ -1,0 +1,190 @@
+// PyTorch and NumPy-archive readers against the tensors the writing libraries produced
+// (tests/data/formats: manifest.json names, per file, each tensor and its expected .npy),
+// bit for bit; the same analysis from every format; and hostile pickles.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "fixtures.hpp"
+#include "io/pickle.hpp"
+#include "setol/analyze.hpp"
+#include "setol/error.hpp"
+#include "setol/model_reader.hpp"
+
+using namespace setol;
+
+namespace {
+
+const std::string kDir = std::string(SETOL_TEST_DATA) + "/formats/gnubg-nets-1.07/";
+
+nlohmann::json manifest() {
+  std::ifstream in(kDir + "manifest.json");
+  return nlohmann::json::parse(in);
+}
+
+std::vector<double> values(const ModelReader& m, std::size_t i) { return to_f64(m.load(i)); }
+
+const TensorInfo* find(const ModelReader& m, const std::string& name, std::size_t& index) {
+  const auto& ts = m.tensors();
+  for (index = 0; index < ts.size(); ++index)
+    if (ts[index].name == name) return &ts[index];
+  return nullptr;
+}
+
+std::vector<LayerRecord> analyze(const std::string& path) {
+  auto m = open_model(path);
+  AnalyzeOptions o;
+  o.threads = 1;
+  auto recs = plan_layers(*m, o);
+  analyze_layers(*m, recs, o);
+  return recs;
+}
+
+// Rows matched by name (an .npz is read in natural order of its member names).
+void expect_same_rows(const std::vector<LayerRecord>& a, const std::vector<LayerRecord>& by_name,
+                      const std::string& what) {
+  ASSERT_EQ(a.size(), by_name.size()) << what;
+  std::vector<LayerRecord> b;
+  for (const auto& r : a)
+    for (const auto& x : by_name)
+      if (x.name == r.name) b.push_back(x);
+  ASSERT_EQ(b.size(), a.size()) << what << ": names differ";
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE(what + ": " + a[i].name);
+    EXPECT_EQ(a[i].status_text(), b[i].status_text());
+    EXPECT_EQ(a[i].geometry.N, b[i].geometry.N);
+    EXPECT_EQ(a[i].geometry.M, b[i].geometry.M);
+    if (!a[i].has_metrics()) continue;
+    auto rel = [](double x, double y) { return std::fabs(x - y) / std::max(std::fabs(y), 1e-300); };
+    EXPECT_LE(rel(a[i].fit.alpha, b[i].fit.alpha), 1e-12);
+    EXPECT_LE(rel(a[i].fit.D, b[i].fit.D), 1e-12);
+    EXPECT_LE(rel(a[i].fit.xmin, b[i].fit.xmin), 1e-12);
+    EXPECT_LE(rel(a[i].scale->norm, b[i].scale->norm), 1e-12);
+    EXPECT_LE(rel(a[i].scale->lambda_max, b[i].scale->lambda_max), 1e-12);
+  }
+}
+
+}  // namespace
+
+TEST(TorchFormats, EveryTensorOfEveryFileIsBitExact) {
+  const auto m = manifest();
+  int files = 0, tensors = 0;
+  for (const auto& [file, spec] : m["files"].items()) {
+    SCOPED_TRACE(file);
+    auto model = open_model(kDir + file);
+    std::size_t listed = 0;
+    for (const auto& [key, t] : spec["tensors"].items()) {
+      const std::string name = key.substr(key.rfind('/') + 1);  // "state_dict/model.x" -> "model.x"
+      std::size_t i;
+      ASSERT_NE(find(*model, name, i), nullptr) << name;
+      ++listed;
+      const auto got = values(*model, i);
+      auto expected_model = open_model(kDir + t["expected"].get<std::string>());
+      const auto want = values(*expected_model, 0);
+      EXPECT_EQ(model->tensors()[i].shape, expected_model->tensors()[0].shape) << name;
+      ASSERT_EQ(got.size(), want.size()) << name;
+      std::size_t diff = 0;
+      for (std::size_t k = 0; k < got.size(); ++k) diff += got[k] != want[k];  // exact: float32 values in double
+      EXPECT_EQ(diff, 0u) << name;
+      ++tensors;
+    }
+    // Nothing but the listed weights (no optimizer state) is reported.
+    EXPECT_EQ(model->tensors().size(), listed);
+    ++files;
+  }
+  EXPECT_EQ(files, 11);
+  EXPECT_GT(tensors, 100);
+}
+
+TEST(TorchFormats, ViewsKeepTheirStrides) {
+  auto m = open_model(kDir + "views.bin");
+  std::size_t i;
+  const TensorInfo* t = find(*m, "views.transposed", i);
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(t->strides.size(), 2u);
+  EXPECT_EQ(t->strides[0], 1);  // a transposed view: stride (1, n)
+}
+
+TEST(TorchFormats, SameAnalysisFromEveryLosslessFormat) {
+  const auto reference = analyze(std::string(SETOL_TEST_DATA) + "/corpus/gnubg-nets-1.07/model.safetensors");
+  for (const char* f : {"pytorch_model.bin", "model_legacy.pt", "lightning.ckpt", "sharded-bin",
+                        "sharded-bin/pytorch_model.bin.index.json", "weights.npz", "weights_compressed.npz"}) {
+    auto rows = analyze(kDir + f);
+    for (auto& r : rows)
+      if (r.name.rfind("model.", 0) == 0) r.name.erase(0, 6);  // Lightning's attribute prefix
+    expect_same_rows(rows, reference, f);
+  }
+}
+
+TEST(TorchFormats, LossyFilesGiveTheRowsOfTheirDecodedTensors) {
+  // expected/bf16 and expected/fp16 hold the exact float32 upcasts, one .npy per tensor.
+  for (const char* kind : {"bf16", "fp16"}) {
+    const auto rows = analyze(kDir + "pytorch_model." + kind + ".bin");
+    expect_same_rows(rows, analyze(kDir + "expected/" + kind), kind);
+  }
+}
+
+TEST(TorchFormats, HostilePicklesAreRefusedByName) {
+  fixtures::TempDir dir;
+  const std::string marker = (dir / "pwned").string();
+  // PROTO 2, GLOBAL posix system, the argument, REDUCE, STOP: os.system(...) as pickled on Linux.
+  auto evil = [&](const std::string& module, const std::string& name) {
+    std::string p = "\x80\x02" "c" + module + "\n" + name + "\nX";
+    const std::string arg = "touch " + marker;
+    const auto n = static_cast<std::uint32_t>(arg.size());
+    p += std::string(reinterpret_cast<const char*>(&n), 4) + arg + "\x85R.";
+    return p;
+  };
+  for (const auto& [module, name] : {std::pair{"posix", "system"}, {"__builtin__", "exec"}, {"builtins", "eval"},
+                                     {"torch.nn.modules.linear", "Linear"}}) {
+    const auto file = dir / (std::string(module) + ".pt");
+    fixtures::write_bytes(file, evil(module, name));
+    try {
+      open_model(file);
+      ADD_FAILURE() << "accepted " << module << "." << name;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string(module) + "." + name), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
+TEST(TorchFormats, MalformedPicklesFailCleanly) {
+  const std::string path = "x.pkl";
+  auto load = [&](const std::string& s) {
+    return io::pickle::load(reinterpret_cast<const std::byte*>(s.data()), s.size(), path);
+  };
+  EXPECT_THROW(load(""), InputError);                        // no STOP
+  EXPECT_THROW(load("\x80\x02"), InputError);                // truncated
+  EXPECT_THROW(load("\x80\x02h\x05."), InputError);          // memo key never set
+  EXPECT_THROW(load("\x80\x02" "a."), InputError);           // APPEND on an empty stack
+  EXPECT_THROW(load("\x80\x02X\xff\xff\xff\x7f"), InputError);  // string longer than the data
+  EXPECT_THROW(load("\x80\x02\xff."), InputError);           // unknown opcode
+  EXPECT_THROW(load(std::string(2000000, '(')), InputError);  // MARK flood: ends without STOP
+  using namespace std::string_literals;
+  const auto ok = load("\x80\x02}q\x00(X\x01\x00\x00\x00"s + "aK\x07u.");  // {'a': 7}
+  ASSERT_EQ(ok.value->kind, io::pickle::Value::Kind::Dict);
+  ASSERT_EQ(ok.value->dict.size(), 1u);
+  EXPECT_EQ(ok.value->dict[0].second->i, 7);
+}
+
+TEST(TorchFormats, TruncatedAndDamagedFilesAreInputErrors) {
+  fixtures::TempDir dir;
+  for (const char* f : {"pytorch_model.bin", "model_legacy.pt", "weights_compressed.npz"}) {
+    std::ifstream in(kDir + f, std::ios::binary);
+    std::vector<char> all((std::istreambuf_iterator<char>(in)), {});
+    for (std::size_t cut : {all.size() / 2, all.size() - 10, std::size_t{200}}) {
+      const auto file = dir / (std::string("cut_") + std::to_string(cut) + "_" + f);
+      fixtures::write_bytes(file, std::string(all.data(), cut));
+      EXPECT_THROW(
+          {
+            auto m = open_model(file);
+            for (std::size_t i = 0; i < m->tensors().size(); ++i) to_f64(m->load(i));
+          },
+          InputError)
+          << f << " cut at " << cut;
+    }
+  }
+}
