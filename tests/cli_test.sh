@@ -122,7 +122,7 @@ for f in pytorch_model.bin model_legacy.pt sharded-bin weights.npz; do
   "$setol" analyze "$formats/$f" --format csv | cut -d, -f2- | sort >"$tmp/pt.csv"
   check "$f: same rows as safetensors" cmp -s <(sort "$tmp/st.csv") "$tmp/pt.csv"
 done
-printf '\x80\x02cposix\nsystem\nX\x13\x00\x00\x00touch /tmp/setol_pwn\x85R.' >"$tmp/evil.pt"
+printf '\x80\x02cposix\nsystem\nX\x14\x00\x00\x00touch /tmp/setol_pwn\x85R.' >"$tmp/evil.pt"
 rm -f /tmp/setol_pwn
 "$setol" analyze "$tmp/evil.pt" -o "$tmp/evil.json" 2>"$tmp/err"
 check "hostile pickle: exit 2" test $? -eq 2

@@ -27,6 +27,7 @@ struct LayerRecord {
   LayerGeometry geometry;
   std::vector<std::int64_t> shape;
   std::string dtype;
+  bool unsupported_dtype = false;   // stored in a type setol cannot decode: a skipped row
 
   // Outcome
   LayerStatus status = LayerStatus::Pending;

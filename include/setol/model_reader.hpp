@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "setol/tensor.hpp"
@@ -20,6 +21,8 @@ class ModelReader {
   virtual const std::vector<TensorInfo>& tensors() const = 0;
   // Reads tensor i. Throws InputError if the file turns out to be unreadable.
   virtual TensorData load(std::size_t i) const = 0;
+  // What the file says about the model it holds (GGUF: general.architecture, general.name).
+  virtual std::vector<std::pair<std::string, std::string>> metadata() const { return {}; }
 };
 
 // Opens a file or a folder of one of the input formats (src/io/input_formats.cpp lists them;

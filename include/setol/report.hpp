@@ -24,6 +24,7 @@ struct RunInfo {
   std::string input_format;           // ModelReader::format()
   std::size_t tensors = 0;
   nlohmann::ordered_json options;     // every option used
+  std::vector<std::pair<std::string, std::string>> metadata;  // ModelReader::metadata()
 };
 
 using DescribeColumn = ColumnOf<TensorRow>;

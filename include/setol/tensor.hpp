@@ -10,7 +10,11 @@
 
 namespace setol {
 
-enum class DType { F16, BF16, F32, F64, Other };
+// Element types. Besides the IEEE types: ggml's block-quantized types (GGUF), each a block of
+// `dtype_block(t).elems` elements in `dtype_block(t).bytes` bytes; Unsupported: a float type
+// setol cannot decode (reported as a skipped row); Other: not floating point (not analyzed).
+enum class DType { F16, BF16, F32, F64, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL,
+                   Unsupported, Other };
 
 // Axis convention of a weight as stored. Torch: dense (out, in), conv (out, in, kh, kw).
 // Keras: dense (in, out), conv (kh, kw, in, out). Singular values do not depend on it;
@@ -18,7 +22,30 @@ enum class DType { F16, BF16, F32, F64, Other };
 enum class Layout { Torch, Keras };
 
 std::string_view dtype_name(DType t);
-std::size_t dtype_size(DType t);  // 0 for Other
+std::size_t dtype_size(DType t);  // bytes per element; 0 for block types, Unsupported and Other
+struct DTypeBlock {
+  std::size_t elems = 1, bytes = 0;  // a block of `elems` elements takes `bytes` bytes
+};
+// ggml's block sizes (GGML_QUANT_SIZES) for the quantized types.
+constexpr DTypeBlock dtype_block(DType t) {
+  switch (t) {
+    case DType::F16: case DType::BF16: return {1, 2};
+    case DType::F32: return {1, 4};
+    case DType::F64: return {1, 8};
+    case DType::Q4_0: case DType::IQ4_NL: return {32, 18};
+    case DType::Q4_1: return {32, 20};
+    case DType::Q5_0: return {32, 22};
+    case DType::Q5_1: return {32, 24};
+    case DType::Q8_0: return {32, 34};
+    case DType::Q2_K: return {256, 84};
+    case DType::Q3_K: return {256, 110};
+    case DType::Q4_K: return {256, 144};
+    case DType::Q5_K: return {256, 176};
+    case DType::Q6_K: return {256, 210};
+    case DType::Unsupported: case DType::Other: break;
+  }
+  return {1, 0};
+}
 
 struct TensorInfo {
   std::string name;             // name in the file (safetensors key, npy stem, HDF5 path or Keras layer)

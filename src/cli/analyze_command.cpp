@@ -80,7 +80,8 @@ int run_analyze(const AnalyzeArgs& a) {
     std::cerr << "setol: warning: " << a.path << ": no weight layers found\n";
 
   const Summary summary = summarize(records, columns);
-  const RunInfo run{"analyze", a.path, model->format(), model->tensors().size(), options_json(a, out.format())};
+  const RunInfo run{"analyze", a.path, model->format(), model->tensors().size(), options_json(a, out.format()),
+                    model->metadata()};
   out.writer().analyze(out.stream(), {run, records, summary, columns});
   out.commit();
   if (a.profile)

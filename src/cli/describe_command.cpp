@@ -10,7 +10,8 @@ int run_describe(const DescribeArgs& a) {
   auto model = open_model(a.path);
   const auto rows = describe_tensors(*model, a.options);
   Output out(a.out);
-  const RunInfo run{"describe", a.path, model->format(), model->tensors().size(), nlohmann::ordered_json::object()};
+  const RunInfo run{"describe", a.path, model->format(), model->tensors().size(), nlohmann::ordered_json::object(),
+                    model->metadata()};
   out.writer().describe(out.stream(), {run, rows});
   out.commit();
   return 0;

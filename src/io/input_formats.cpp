@@ -17,6 +17,7 @@ std::unique_ptr<ModelReader> open_pt_index(const Files& f, bool) { return open_t
 std::unique_ptr<ModelReader> open_pt(const Files& f, bool) { return open_torch(f.front()); }
 std::unique_ptr<ModelReader> open_npz_file(const Files& f, bool) { return open_npz(f.front()); }
 std::unique_ptr<ModelReader> open_zip(const Files& f, bool) { return open_zip_by_content(f.front()); }
+std::unique_ptr<ModelReader> open_gguf_file(const Files& f, bool) { return open_gguf(f.front()); }
 
 }  // namespace
 
@@ -40,6 +41,7 @@ const std::vector<InputFormat>& input_formats() {
       {"pytorch-index", {".bin.index.json", ".pt.index.json"}, "", F::One, open_pt_index},
       {"pytorch", {".bin", ".pt", ".pth", ".ckpt"}, std::string_view("\x80\x02", 2), F::One, open_pt},
       {"npz", {".npz"}, "", F::One, open_npz_file},
+      {"gguf", {".gguf"}, "GGUF", F::One, open_gguf_file},
       {"npy", {".npy"}, std::string_view("\x93NUMPY", 6), F::All, open_npy},
       {"hdf5", {".h5", ".hdf5"}, std::string_view("\x89HDF\r\n\x1a\n", 8), F::One, open_h5},
       {"zip", {}, std::string_view("PK\x03\x04", 4), F::No, open_zip},

@@ -26,6 +26,9 @@ std::unique_ptr<ModelReader> open_torch(const std::filesystem::path& file);
 // A sharded PyTorch checkpoint described by pytorch_model.bin.index.json.
 std::unique_ptr<ModelReader> open_torch_index(const std::filesystem::path& index_json);
 
+// GGUF v2/v3 (llama.cpp), quantized tensors decoded on the fly.
+std::unique_ptr<ModelReader> open_gguf(const std::filesystem::path& file);
+
 // NumPy .npz archives (stored or deflated members).
 std::unique_ptr<ModelReader> open_npz(const std::filesystem::path& file);
 

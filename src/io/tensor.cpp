@@ -1,30 +1,23 @@
 #include "setol/tensor.hpp"
 
+#include <iterator>
+
 #include "io/decode.hpp"
 #include "io/mapped_file.hpp"
 
 namespace setol {
 
-std::string_view dtype_name(DType t) {
-  switch (t) {
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    case DType::F32: return "F32";
-    case DType::F64: return "F64";
-    case DType::Other: break;
-  }
-  return "other";
-}
+namespace {
+constexpr std::string_view kNames[] = {"F16",  "BF16", "F32",  "F64",  "Q4_0", "Q4_1",   "Q5_0",        "Q5_1", "Q8_0",
+                                       "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "unsupported", "other"};
+static_assert(std::size(kNames) == static_cast<std::size_t>(DType::Other) + 1, "one name per DType");
+}  // namespace
+
+std::string_view dtype_name(DType t) { return kNames[static_cast<std::size_t>(t)]; }
 
 std::size_t dtype_size(DType t) {
-  switch (t) {
-    case DType::F16:
-    case DType::BF16: return 2;
-    case DType::F32: return 4;
-    case DType::F64: return 8;
-    case DType::Other: break;
-  }
-  return 0;
+  const DTypeBlock b = dtype_block(t);
+  return b.elems == 1 ? b.bytes : 0;
 }
 
 std::int64_t TensorInfo::numel() const {
@@ -69,13 +62,7 @@ void decode_all(const TensorData& t, std::vector<double>& out) {
 
 std::vector<double> to_f64(const TensorData& t) {
   std::vector<double> out(static_cast<std::size_t>(t.info().numel()));
-  switch (t.info().dtype) {
-    case DType::F16: decode_all<DType::F16>(t, out); break;
-    case DType::BF16: decode_all<DType::BF16>(t, out); break;
-    case DType::F32: decode_all<DType::F32>(t, out); break;
-    case DType::F64: decode_all<DType::F64>(t, out); break;
-    case DType::Other: out.clear(); break;
-  }
+  if (!io::with_decoder(t.info().dtype, [&](auto d) { decode_all<decltype(d)::value>(t, out); })) out.clear();
   return out;
 }
 

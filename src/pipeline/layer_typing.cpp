@@ -67,7 +67,7 @@ LayerGeometry classify_tensor(const TensorInfo& t) {
       return g;
     }
   if (s.size() == 2) {
-    g.type = contains_any(name, {"embed", "wte", "wpe", "tok_emb", "pos_emb"}) ? LayerType::Embedding : LayerType::Dense;
+    g.type = contains_any(name, {"embed", "embd", "wte", "wpe", "tok_emb", "pos_emb"}) ? LayerType::Embedding : LayerType::Dense;
     g.N = std::max(s[0], s[1]);
     g.M = std::min(s[0], s[1]);
     return g;

@@ -10,8 +10,12 @@ nlohmann::ordered_json run_header_json(const RunInfo& run) {
   j["schema_version"] = 1;
   j["tool"] = {{"name", "setol"}, {"version", SETOL_VERSION}};
   j["command"] = run.command;
-  j["inputs"] = nlohmann::ordered_json::array(
-      {{{"path", run.input_path}, {"format", run.input_format}, {"tensors", run.tensors}}});
+  nlohmann::ordered_json input = {{"path", run.input_path}, {"format", run.input_format}, {"tensors", run.tensors}};
+  if (!run.metadata.empty()) {
+    input["metadata"] = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : run.metadata) input["metadata"][k] = v;
+  }
+  j["inputs"] = nlohmann::ordered_json::array({input});
   j["options"] = run.options;
   return j;
 }

@@ -28,6 +28,7 @@ class TableWriter final : public ReportWriter {
   }
   void describe(std::ostream& os, const DescribeReport& rep) override {
     os << rep.run.input_format << ": " << rep.run.input_path << " (" << rep.run.tensors << " tensors)\n";
+    for (const auto& [k, v] : rep.run.metadata) os << "  " << k << ": " << v << '\n';
     report::write_table_rows(os, rep.tensors, describe_columns());
   }
 };

@@ -50,14 +50,10 @@ bool pack_impl(const TensorData& t, const MatrixView& v, double scale, std::int6
 
 bool pack_panel(const TensorData& t, const MatrixView& v, double scale, std::int64_t c0, std::int64_t width,
                 double* dst, bool transposed) {
-  switch (t.info().dtype) {
-    case DType::F16: return pack_impl<DType::F16>(t, v, scale, c0, width, dst, transposed);
-    case DType::BF16: return pack_impl<DType::BF16>(t, v, scale, c0, width, dst, transposed);
-    case DType::F32: return pack_impl<DType::F32>(t, v, scale, c0, width, dst, transposed);
-    case DType::F64: return pack_impl<DType::F64>(t, v, scale, c0, width, dst, transposed);
-    case DType::Other: break;
-  }
-  return false;
+  bool finite = false;
+  io::with_decoder(t.info().dtype,
+                   [&](auto d) { finite = pack_impl<decltype(d)::value>(t, v, scale, c0, width, dst, transposed); });
+  return finite;
 }
 
 bool long_side_contiguous(const MatrixView& v) {

@@ -1,0 +1,135 @@
+// GGUF against gguf-py's and ggml's own dequantization (tests/data/formats/gguf: manifest.json
+// maps every tensor of every file to its expected float32 .npy), bit for bit, for every block
+// type; shapes in PyTorch order; the same analysis as safetensors for lossless files; and
+// malformed headers.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <nlohmann/json.hpp>
+
+#include "fixtures.hpp"
+#include "setol/analyze.hpp"
+#include "setol/error.hpp"
+#include "setol/model_reader.hpp"
+
+using namespace setol;
+
+namespace {
+
+const std::string kDir = std::string(SETOL_TEST_DATA) + "/formats/gguf/";
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+}  // namespace
+
+TEST(Gguf, EveryTensorDequantizesBitExactly) {
+  std::set<std::string> types;
+  for (const char* model : {"mlp3", "gnubg"}) {
+    const auto manifest = nlohmann::json::parse(read_all(kDir + model + "/manifest.json"));
+    for (const auto& [file, spec] : manifest["files"].items()) {
+      const std::string path = kDir + model + "/" + file;
+      if (!std::filesystem::exists(path)) continue;  // not every fixture file is copied
+      SCOPED_TRACE(path);
+      auto m = open_model(path);
+      ASSERT_EQ(m->tensors().size(), spec["tensors"].size());
+      for (std::size_t i = 0; i < m->tensors().size(); ++i) {
+        const auto& t = spec["tensors"][i];
+        const auto& info = m->tensors()[i];
+        EXPECT_EQ(info.name, t["name"].get<std::string>());
+        EXPECT_EQ(info.shape, t["pytorch_shape"].get<std::vector<std::int64_t>>());
+        EXPECT_EQ(info.dtype_text, t["ggml_type"].get<std::string>());
+        types.insert(info.dtype_text);
+        const auto got = to_f64(m->load(i));
+        const auto want = to_f64(open_model(kDir + model + "/" + t["expected"].get<std::string>())->load(0));
+        ASSERT_EQ(got.size(), want.size());
+        std::size_t diff = 0;
+        for (std::size_t k = 0; k < got.size(); ++k) diff += got[k] != want[k];
+        EXPECT_EQ(diff, 0u) << info.name << " (" << info.dtype_text << ")";
+      }
+    }
+  }
+  for (const char* t : {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K",
+                        "Q5_K", "Q6_K"})
+    EXPECT_TRUE(types.count(t)) << t << " not exercised";
+}
+
+TEST(Gguf, F32FileGivesTheSafetensorsAnalysis) {
+  auto run = [](const std::string& path) {
+    auto m = open_model(path);
+    AnalyzeOptions o;
+    o.threads = 1;
+    auto r = plan_layers(*m, o);
+    analyze_layers(*m, r, o);
+    return r;
+  };
+  const auto a = run(kDir + "gnubg/model.f32.gguf");
+  const auto b = run(std::string(SETOL_TEST_DATA) + "/corpus/gnubg-nets-1.07/model.safetensors");
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].name, b[i].name);
+    EXPECT_EQ(a[i].status_text(), b[i].status_text());
+    if (!a[i].has_metrics()) continue;
+    EXPECT_NEAR(a[i].fit.alpha, b[i].fit.alpha, 1e-12 * b[i].fit.alpha);
+    EXPECT_NEAR(a[i].fit.D, b[i].fit.D, 1e-12 * b[i].fit.D);
+    EXPECT_NEAR(a[i].scale->norm, b[i].scale->norm, 1e-12 * b[i].scale->norm);
+  }
+}
+
+TEST(Gguf, MalformedFilesAreInputErrors) {
+  fixtures::TempDir dir;
+  const std::string good = read_all(kDir + "gnubg/model.q8_0.gguf");
+  auto patched = [&](std::size_t at, const std::string& bytes) {
+    std::string s = good;
+    s.replace(at, bytes.size(), bytes);
+    return s;
+  };
+  const std::string huge(8, '\xff');
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"truncated", good.substr(0, good.size() / 2)},
+      {"header only", good.substr(0, 20)},
+      {"version 1", patched(4, std::string("\x01\x00\x00\x00", 4))},
+      {"2^64-1 tensors", patched(8, huge)},
+      {"2^64-1 kv pairs", patched(16, huge)},
+      {"bad magic", patched(0, "GGUX")},
+  };
+  for (const auto& [what, bytes] : cases) {
+    const auto file = dir / (what + ".gguf");
+    fixtures::write_bytes(file, bytes);
+    EXPECT_THROW(
+        {
+          auto m = open_model(file);
+          for (std::size_t i = 0; i < m->tensors().size(); ++i) to_f64(m->load(i));
+        },
+        InputError)
+        << what;
+  }
+}
+
+TEST(Gguf, UndecodableTypeIsASkippedRowAndMetadataIsRead) {
+  fixtures::TempDir dir;
+  std::string bytes = read_all(kDir + "gnubg/model.q8_0.gguf");
+  // Tensor info after the name: uint32 n_dims (2), uint64 ne[2], uint32 ggml type.
+  const std::string name = "race.output.weight";
+  const auto at = bytes.rfind(name) + name.size() + 4 + 16;  // the last mention: its tensor info
+  ASSERT_EQ(bytes[at], '\x08');  // Q8_0
+  bytes[at] = '\x09';            // Q8_1: same block length, 2 more bytes per block, not decoded
+  fixtures::write_bytes(dir / "q8_1.gguf", bytes);
+  auto m = open_model(dir / "q8_1.gguf");
+  AnalyzeOptions o;
+  const auto rows = plan_layers(*m, o);
+  bool found = false;
+  for (const auto& r : rows)
+    if (r.name == name) {
+      found = true;
+      EXPECT_EQ(r.status_text(), "skipped: unsupported quantization Q8_1");
+    }
+  EXPECT_TRUE(found);
+  const auto md = m->metadata();
+  ASSERT_FALSE(md.empty());
+  EXPECT_EQ(md[0].first, "general.architecture");
+  EXPECT_EQ(md[0].second, "gnubg");
+}
