@@ -114,7 +114,10 @@ TEST(Gguf, UndecodableTypeIsASkippedRowAndMetadataIsRead) {
   std::string bytes = read_all(kDir + "gnubg/model.q8_0.gguf");
   // Tensor info after the name: uint32 n_dims (2), uint64 ne[2], uint32 ggml type.
   const std::string name = "race.output.weight";
-  const auto at = bytes.rfind(name) + name.size() + 4 + 16;  // the last mention: its tensor info
+  std::string key(8, '\0');  // the name as a GGUF string: uint64 length, then the bytes
+  key[0] = static_cast<char>(name.size());
+  key += name;
+  const auto at = bytes.rfind(key) + key.size() + 4 + 16;  // the last mention: its tensor info
   ASSERT_EQ(bytes[at], '\x08');  // Q8_0
   bytes[at] = '\x09';            // Q8_1: same block length, 2 more bytes per block, not decoded
   fixtures::write_bytes(dir / "q8_1.gguf", bytes);
