@@ -10,11 +10,12 @@
 
 namespace setol {
 
-// Element types. Besides the IEEE types: ggml's block-quantized types (GGUF), each a block of
-// `dtype_block(t).elems` elements in `dtype_block(t).bytes` bytes; Unsupported: a float type
-// setol cannot decode (reported as a skipped row); Other: not floating point (not analyzed).
-enum class DType { F16, BF16, F32, F64, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL,
-                   Unsupported, Other };
+// Element types. Besides the IEEE types: FP8 (OCP E4M3FN and E5M2); ggml's block-quantized
+// types (GGUF), each a block of `dtype_block(t).elems` elements in `dtype_block(t).bytes` bytes;
+// Unsupported: a float type setol cannot decode and Integer: integers without a known scale
+// (both reported as skipped rows); Other: booleans, strings (not analyzed).
+enum class DType { F16, BF16, F32, F64, F8_E4M3, F8_E5M2, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K,
+                   Q6_K, IQ4_NL, Unsupported, Integer, Other };
 
 // Axis convention of a weight as stored. Torch: dense (out, in), conv (out, in, kh, kw).
 // Keras: dense (in, out), conv (kh, kw, in, out). Singular values do not depend on it;
@@ -29,6 +30,7 @@ struct DTypeBlock {
 // ggml's block sizes (GGML_QUANT_SIZES) for the quantized types.
 constexpr DTypeBlock dtype_block(DType t) {
   switch (t) {
+    case DType::F8_E4M3: case DType::F8_E5M2: return {1, 1};
     case DType::F16: case DType::BF16: return {1, 2};
     case DType::F32: return {1, 4};
     case DType::F64: return {1, 8};
@@ -42,7 +44,7 @@ constexpr DTypeBlock dtype_block(DType t) {
     case DType::Q4_K: return {256, 144};
     case DType::Q5_K: return {256, 176};
     case DType::Q6_K: return {256, 210};
-    case DType::Unsupported: case DType::Other: break;
+    case DType::Unsupported: case DType::Integer: case DType::Other: break;
   }
   return {1, 0};
 }
@@ -55,6 +57,7 @@ struct TensorInfo {
   bool big_endian = false;
   bool fortran_order = false;   // .npy only: column-major storage
   std::vector<std::int64_t> strides;  // element strides of a view (PyTorch); empty: C or Fortran order
+  std::string role;             // set by a reader for tensors that are not weights (e.g. "scale")
   Layout layout = Layout::Torch;
   std::string source;           // the file the tensor lives in
 

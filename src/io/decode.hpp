@@ -3,7 +3,9 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "setol/tensor.hpp"
@@ -43,6 +45,20 @@ inline U load_raw(const std::byte* p, bool swap) {
     else u = __builtin_bswap64(u);
   }
   return u;
+}
+
+// FP8 as the OCP 8-bit floating point specification defines it. E4M3FN: bias 7, no
+// infinities, S.1111.111 is NaN, subnormals m/8 * 2^-6. E5M2: bias 15, IEEE-like (inf, NaN),
+// subnormals m/4 * 2^-14. Every code is exact in float.
+inline float fp8_e4m3(std::uint8_t b) {
+  const float sign = (b & 0x80) ? -1.0f : 1.0f;
+  const int e = (b >> 3) & 15, m = b & 7;
+  if (e == 15 && m == 7) return std::numeric_limits<float>::quiet_NaN();
+  if (e == 0) return sign * std::ldexp(static_cast<float>(m) / 8.0f, -6);
+  return sign * std::ldexp(1.0f + static_cast<float>(m) / 8.0f, e - 7);
+}
+inline float fp8_e5m2(std::uint8_t b) {
+  return half_to_float(static_cast<std::uint16_t>(b) << 8);  // E5M2 is the top byte of a binary16
 }
 
 // ggml's block-quantized types, decoded one element at a time. Rows start fresh blocks and a
@@ -139,6 +155,8 @@ struct Decode {
       return std::bit_cast<float>(static_cast<std::uint32_t>(load_raw<std::uint16_t>(base + idx * 2, swap)) << 16);
     else if constexpr (D == DType::F32) return std::bit_cast<float>(load_raw<std::uint32_t>(base + idx * 4, swap));
     else if constexpr (D == DType::F64) return std::bit_cast<double>(load_raw<std::uint64_t>(base + idx * 8, swap));
+    else if constexpr (D == DType::F8_E4M3) return fp8_e4m3(static_cast<std::uint8_t>(base[idx]));
+    else if constexpr (D == DType::F8_E5M2) return fp8_e5m2(static_cast<std::uint8_t>(base[idx]));
     else {
       constexpr DTypeBlock b = dtype_block(D);
       const std::int64_t blk = idx / static_cast<std::int64_t>(b.elems);
@@ -161,6 +179,8 @@ bool with_decoder(DType t, F&& f) {
     case DType::BF16: return call(integral_constant<DType, DType::BF16>{});
     case DType::F32: return call(integral_constant<DType, DType::F32>{});
     case DType::F64: return call(integral_constant<DType, DType::F64>{});
+    case DType::F8_E4M3: return call(integral_constant<DType, DType::F8_E4M3>{});
+    case DType::F8_E5M2: return call(integral_constant<DType, DType::F8_E5M2>{});
     case DType::Q4_0: return call(integral_constant<DType, DType::Q4_0>{});
     case DType::Q4_1: return call(integral_constant<DType, DType::Q4_1>{});
     case DType::Q5_0: return call(integral_constant<DType, DType::Q5_0>{});
@@ -173,6 +193,7 @@ bool with_decoder(DType t, F&& f) {
     case DType::Q6_K: return call(integral_constant<DType, DType::Q6_K>{});
     case DType::IQ4_NL: return call(integral_constant<DType, DType::IQ4_NL>{});
     case DType::Unsupported:
+    case DType::Integer:
     case DType::Other: break;
   }
   return false;

@@ -179,7 +179,7 @@ class GgufReader final : public ModelReader {
         for (const auto& o : kOtherTypes)
           if (o.id == type) it.info.dtype_text = o.name, block = o.block;
         if (block.bytes == 0) c.fail("tensor '" + it.info.name + "' has unknown ggml type " + std::to_string(type));
-        if (it.info.dtype_text[0] == 'I' && block.elems == 1) it.info.dtype = DType::Other;  // integer tensors
+        if (it.info.dtype_text[0] == 'I' && block.elems == 1) it.info.dtype = DType::Integer;
       }
       if (ne[0] % static_cast<std::int64_t>(block.elems) != 0)
         c.fail("tensor '" + it.info.name + "': row length " + std::to_string(ne[0]) + " is not a multiple of the " +

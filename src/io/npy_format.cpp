@@ -87,6 +87,9 @@ DType npy_descr_dtype(const std::string& descr, bool& big_endian) {
   if (kind == "f2") return DType::F16;
   if (kind == "f4") return DType::F32;
   if (kind == "f8") return DType::F64;
+  if (kind == "i1" || kind == "i2" || kind == "i4" || kind == "i8" || kind == "u1" || kind == "u2" || kind == "u4" ||
+      kind == "u8")
+    return DType::Integer;
   return DType::Other;
 }
 
@@ -119,7 +122,8 @@ NpyHeader parse_npy(const std::byte* data, std::size_t size, const std::string& 
   h.info.dtype_text = unquote(dict.value("descr"), path);
   h.info.dtype = npy_descr_dtype(h.info.dtype_text, h.info.big_endian);
   if (h.info.dtype == DType::Other)
-    throw InputError(path, "unsupported dtype '" + h.info.dtype_text + "' (setol reads float16, float32 and float64)");
+    throw InputError(path, "unsupported dtype '" + h.info.dtype_text +
+                               "' (setol reads float16, float32, float64 and lists integer arrays)");
   const std::string fo = dict.value("fortran_order");
   if (fo == "True") h.info.fortran_order = true;
   else if (fo == "False") h.info.fortran_order = false;
@@ -127,7 +131,9 @@ NpyHeader parse_npy(const std::byte* data, std::size_t size, const std::string& 
   h.info.shape = parse_shape(dict.value("shape"), path);
   h.data_offset = prefix + header_len;
 
-  const auto nbytes = checked_nbytes(h.info.shape, dtype_size(h.info.dtype));
+  const std::size_t esize = h.info.dtype == DType::Integer ? static_cast<std::size_t>(h.info.dtype_text.back() - '0')
+                                                           : dtype_size(h.info.dtype);
+  const auto nbytes = checked_nbytes(h.info.shape, esize);
   if (!nbytes) throw InputError(path, "npy header: shape overflows");
   const std::size_t have = size - h.data_offset;
   if (*nbytes != have)

@@ -24,9 +24,9 @@ struct StorageType {
 constexpr StorageType kStorageTypes[] = {
     {"FloatStorage", "float32", DType::F32, 4},     {"HalfStorage", "float16", DType::F16, 2},
     {"BFloat16Storage", "bfloat16", DType::BF16, 2}, {"DoubleStorage", "float64", DType::F64, 8},
-    {"LongStorage", "int64", DType::Other, 8},      {"IntStorage", "int32", DType::Other, 4},
-    {"ShortStorage", "int16", DType::Other, 2},     {"CharStorage", "int8", DType::Other, 1},
-    {"ByteStorage", "uint8", DType::Other, 1},      {"BoolStorage", "bool", DType::Other, 1},
+    {"LongStorage", "int64", DType::Integer, 8},      {"IntStorage", "int32", DType::Integer, 4},
+    {"ShortStorage", "int16", DType::Integer, 2},     {"CharStorage", "int8", DType::Integer, 1},
+    {"ByteStorage", "uint8", DType::Integer, 1},      {"BoolStorage", "bool", DType::Other, 1},
 };
 
 const StorageType* storage_type(const std::string& global) {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <unordered_set>
 #include <nlohmann/json.hpp>
 
@@ -32,14 +34,64 @@ DType st_dtype(const std::string& d) {
   if (d == "BF16") return DType::BF16;
   if (d == "F32") return DType::F32;
   if (d == "F64") return DType::F64;
-  return DType::Other;
+  if (d == "F8_E4M3") return DType::F8_E4M3;
+  if (d == "F8_E5M2") return DType::F8_E5M2;
+  if (d == "BOOL") return DType::Other;
+  return DType::Integer;
 }
 
 struct Entry {
   TensorInfo info;
   std::size_t shard;
   std::uint64_t begin;
+  std::optional<std::size_t> scale;  // FP8 weights: the entry of their scale tensor
+  bool block_scale = false;          // DeepSeek's <name>_scale_inv: one scale per 128x128 block
 };
+
+// FP8 weights and their scales: DeepSeek-V3's <name>_scale_inv (one multiplier per 128x128 block;
+// despite the name not a reciprocal) and compressed-tensors' <name>_scale (per tensor: shape ()
+// or (1,); per output channel: (out, 1) or (out,)). The scale tensors are listed, not analyzed.
+void pair_scales(std::vector<Entry>& entries) {
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < entries.size(); ++i) index[entries[i].info.name] = i;
+  for (auto& e : entries) {
+    if (e.info.dtype != DType::F8_E4M3 && e.info.dtype != DType::F8_E5M2) continue;
+    for (const auto& [suffix, block] : {std::pair{"_scale_inv", true}, std::pair{"_scale", false}}) {
+      auto it = index.find(e.info.name + suffix);
+      if (it == index.end()) continue;
+      e.scale = it->second;
+      e.block_scale = block;
+      entries[it->second].info.role = "scale";
+      break;
+    }
+  }
+}
+
+// The dequantized weight, float32 = fp8 * scale computed in double and rounded once.
+std::vector<float> dequantize_scaled(const TensorData& q, const TensorData& scale, bool block, const std::string& path) {
+  const auto& qs = q.info().shape;
+  const auto& ss = scale.info().shape;
+  const std::vector<double> v = to_f64(q), sc = to_f64(scale);
+  const std::int64_t rows = qs.size() >= 1 ? qs[0] : 1, cols = qs.size() >= 2 ? v.size() / std::max<std::int64_t>(rows, 1) : 1;
+  auto bad = [&](const std::string& why) { return InputError(path, "scale of '" + q.info().name + "': " + why); };
+  std::vector<float> out(v.size());
+  if (block) {
+    if (qs.size() != 2 || ss.size() != 2) throw bad("a block scale needs a 2-D weight and a 2-D scale");
+    const std::int64_t br = (rows + 127) / 128, bc = (cols + 127) / 128;
+    if (ss[0] != br || ss[1] != bc) throw bad("shape is not [ceil(rows/128), ceil(cols/128)]");
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t j = 0; j < cols; ++j)
+        out[i * cols + j] = static_cast<float>(v[i * cols + j] * sc[(i / 128) * bc + j / 128]);
+  } else if (sc.size() == 1) {
+    for (std::size_t k = 0; k < v.size(); ++k) out[k] = static_cast<float>(v[k] * sc[0]);
+  } else if (static_cast<std::int64_t>(sc.size()) == rows) {
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t j = 0; j < cols; ++j) out[i * cols + j] = static_cast<float>(v[i * cols + j] * sc[i]);
+  } else {
+    throw bad("neither one value nor one per output channel");
+  }
+  return out;
+}
 
 struct Shard {
   std::shared_ptr<const MappedFile> file;
@@ -122,6 +174,7 @@ class SafetensorsReader final : public ModelReader {
  public:
   SafetensorsReader(std::vector<Shard> shards, std::vector<Entry> entries, std::string format)
       : shards_(std::move(shards)), entries_(std::move(entries)), format_(std::move(format)) {
+    pair_scales(entries_);
     for (const auto& e : entries_) infos_.push_back(e.info);
   }
   std::string format() const override { return format_; }
@@ -131,7 +184,12 @@ class SafetensorsReader final : public ModelReader {
     const Shard& s = shards_[e.shard];
     const std::byte* p = s.file->data() + s.data_start + e.begin;
     const auto bytes = static_cast<std::size_t>(e.info.numel()) * dtype_size(e.info.dtype);
-    return TensorData(e.info, p, std::make_shared<TensorPages>(TensorPages{s.file, p, bytes}), true);
+    TensorData t(e.info, p, std::make_shared<TensorPages>(TensorPages{s.file, p, bytes}), true);
+    if (!e.scale) return t;
+    auto values = std::make_shared<std::vector<float>>(dequantize_scaled(t, load(*e.scale), e.block_scale, e.info.source));
+    TensorInfo info = e.info;
+    info.dtype = DType::F32;
+    return TensorData(std::move(info), reinterpret_cast<const std::byte*>(values->data()), values, false);
   }
 
  private:

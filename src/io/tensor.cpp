@@ -8,8 +8,9 @@
 namespace setol {
 
 namespace {
-constexpr std::string_view kNames[] = {"F16",  "BF16", "F32",  "F64",  "Q4_0", "Q4_1",   "Q5_0",        "Q5_1", "Q8_0",
-                                       "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "unsupported", "other"};
+constexpr std::string_view kNames[] = {"F16",  "BF16", "F32",  "F64",  "F8_E4M3", "F8_E5M2",     "Q4_0",
+                                       "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K",    "Q3_K",        "Q4_K",
+                                       "Q5_K", "Q6_K", "IQ4_NL", "unsupported", "integer", "other"};
 static_assert(std::size(kNames) == static_cast<std::size_t>(DType::Other) + 1, "one name per DType");
 }  // namespace
 

@@ -48,6 +48,10 @@ LayerGeometry classify_tensor(const TensorInfo& t) {
   LayerGeometry g;
   const std::string name = lower(t.name);
   const std::string last = leaf(name);
+  if (!t.role.empty()) {
+    g.role = t.role;
+    return g;
+  }
   if (t.dtype == DType::Other) {
     g.role = "non-float";
     return g;
