@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,7 +29,11 @@ class ModelReader {
 // Opens a file or a folder of one of the input formats (src/io/input_formats.cpp lists them;
 // docs/formats.md describes them): by the file's name, else by its leading bytes.
 // Throws InputError naming the path and the problem.
-std::unique_ptr<ModelReader> open_model(const std::filesystem::path& path);
+// A non-empty `format` (one of input_format_names()) skips detection.
+std::unique_ptr<ModelReader> open_model(const std::filesystem::path& path, std::string_view format = {});
+
+// The names of the input formats, as --input-format takes them.
+std::vector<std::string> input_format_names();
 
 // "layer2" before "layer10": compares digit runs by value.
 bool natural_less(const std::string& a, const std::string& b);

@@ -19,6 +19,7 @@ nlohmann::ordered_json options_json(const AnalyzeArgs& a, const OutputFormat& f)
   j.update(to_json(a.options));
   j.update(setol::options_json(a, analyze_cli_option_specs()));
   j.update(setol::options_json(a.out, output_option_specs()));
+  j.update(setol::options_json(a.in, input_option_specs()));
   return j;
 }
 
@@ -47,7 +48,7 @@ std::string esd_file_name(const LayerRecord& r, const std::string& kind) {
 
 int run_analyze(const AnalyzeArgs& a) {
   validate(a.options);
-  auto model = open_model(a.path);
+  auto model = open_model(a.path, a.in.format);
   std::vector<LayerRecord> records = plan_layers(*model, a.options);
   bool sliced = false;
   for (const auto& r : records) sliced |= r.slice_id.has_value();

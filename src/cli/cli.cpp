@@ -18,14 +18,16 @@ int run_cli(int argc, char** argv) {
 
   cli::AnalyzeArgs an;
   auto* analyze = app.add_subcommand("analyze", "Per-layer spectral metrics (alpha, alpha_weighted, ...) of a model");
-  analyze->add_option("path", an.path, "Model: .safetensors, .h5, .npy, or a folder of them")->required();
+  analyze->add_option("path", an.path, "Model file or folder (docs/formats.md lists the formats)")->required();
+  cli::bind_options(analyze, an.in, cli::input_option_specs());
   cli::bind_options(analyze, an.options, analyze_option_specs());
   cli::bind_options(analyze, an.out, cli::output_option_specs());
   cli::bind_options(analyze, an, cli::analyze_cli_option_specs());
 
   cli::DescribeArgs de;
   auto* describe = app.add_subcommand("describe", "List tensors, shapes, types and dtypes without any eigensolve");
-  describe->add_option("path", de.path, "Model: .safetensors, .h5, .npy, or a folder of them")->required();
+  describe->add_option("path", de.path, "Model file or folder (docs/formats.md lists the formats)")->required();
+  cli::bind_options(describe, de.in, cli::input_option_specs());
   cli::bind_options(describe, de.options, analyze_option_specs(), true);
   cli::bind_options(describe, de.out, cli::output_option_specs());
 

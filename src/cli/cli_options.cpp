@@ -19,6 +19,18 @@ const std::vector<OptionSpec<OutputOptions>>& output_option_specs() {
   return specs;
 }
 
+const std::vector<OptionSpec<InputOptions>>& input_option_specs() {
+  using I = InputOptions;
+  static const std::vector<OptionSpec<I>> specs = {
+      {.flags = "--input-format", .key = "input_format",
+       .help = "Read PATH as this format instead of detecting it from the name and content",
+       .field = ChoiceField<I>{input_format_names(), [](const I& i) { return i.format; },
+                               [](I& i, const std::string& v) { i.format = v; }},
+       .value_name = "FORMAT"},
+  };
+  return specs;
+}
+
 const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs() {
   using A = AnalyzeArgs;
   static const std::vector<OptionSpec<A>> specs = {

@@ -22,8 +22,14 @@ struct OutputOptions {
 // --format, -o, -q (the report key of --format is written separately, resolved).
 const std::vector<OptionSpec<OutputOptions>>& output_option_specs();
 
+struct InputOptions {
+  std::string format;  // --input-format: empty = detect from the name, then the content
+};
+const std::vector<OptionSpec<InputOptions>>& input_option_specs();
+
 struct AnalyzeArgs {
   std::string path;
+  InputOptions in;
   AnalyzeOptions options;
   OutputOptions out;
   std::string dump_esd;
@@ -35,6 +41,7 @@ const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs();
 
 struct DescribeArgs {
   std::string path;
+  InputOptions in;
   AnalyzeOptions options;  // the layer filters decide the "analysis" column
   OutputOptions out;
 };

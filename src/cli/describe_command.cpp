@@ -7,7 +7,7 @@
 namespace setol::cli {
 
 int run_describe(const DescribeArgs& a) {
-  auto model = open_model(a.path);
+  auto model = open_model(a.path, a.in.format);
   const auto rows = describe_tensors(*model, a.options);
   Output out(a.out);
   const RunInfo run{"describe", a.path, model->format(), model->tensors().size(), nlohmann::ordered_json::object(),

@@ -98,10 +98,10 @@ std::vector<fs::path> sorted_files(const fs::path& dir, const io::InputFormat& f
   return out;
 }
 
-std::unique_ptr<ModelReader> open_dir(const fs::path& dir) {
+std::unique_ptr<ModelReader> open_dir(const fs::path& dir, const io::InputFormat* only) {
   using F = io::InputFormat::InFolder;
   for (const auto& format : io::input_formats()) {
-    if (format.in_folder == F::No) continue;
+    if (format.in_folder == F::No || (only && only != &format)) continue;
     const auto files = sorted_files(dir, format);
     if (files.empty()) continue;
     if (format.in_folder == F::One && files.size() > 1) {
@@ -112,16 +112,30 @@ std::unique_ptr<ModelReader> open_dir(const fs::path& dir) {
     }
     return format.open(files, true);
   }
+  if (only) throw InputError(dir.string(), "no " + std::string(only->name) + " files in this folder");
   throw InputError(dir.string(), "no " + known_suffixes() + " weights found in this folder");
 }
 
 }  // namespace
 
-std::unique_ptr<ModelReader> open_model(const fs::path& path) {
+std::vector<std::string> input_format_names() {
+  std::vector<std::string> names;
+  for (const auto& f : io::input_formats()) names.emplace_back(f.name);
+  return names;
+}
+
+std::unique_ptr<ModelReader> open_model(const fs::path& path, std::string_view forced) {
+  const io::InputFormat* only = nullptr;
+  if (!forced.empty()) {
+    for (const auto& f : io::input_formats())
+      if (f.name == forced) only = &f;
+    if (!only) throw UsageError("--input-format: unknown format '" + std::string(forced) + "'");
+  }
   std::error_code ec;
   const auto st = fs::status(path, ec);
   if (ec || !fs::exists(st)) throw InputError(path.string(), "no such file or folder");
-  if (fs::is_directory(st)) return open_dir(path);
+  if (fs::is_directory(st)) return open_dir(path, only);
+  if (only) return only->open({path}, false);
   const io::InputFormat* format = format_by_name(path);
   if (!format) format = format_by_content(path);
   if (!format) throw InputError(path.string(), "unrecognised format (expected " + known_suffixes() + " or a folder of them)");
