@@ -18,6 +18,7 @@ std::unique_ptr<ModelReader> open_pt(const Files& f, bool) { return open_torch(f
 std::unique_ptr<ModelReader> open_npz_file(const Files& f, bool) { return open_npz(f.front()); }
 std::unique_ptr<ModelReader> open_zip(const Files& f, bool) { return open_zip_by_content(f.front()); }
 std::unique_ptr<ModelReader> open_gguf_file(const Files& f, bool) { return open_gguf(f.front()); }
+std::unique_ptr<ModelReader> open_onnx_file(const Files& f, bool) { return open_onnx(f.front()); }
 
 }  // namespace
 
@@ -42,6 +43,7 @@ const std::vector<InputFormat>& input_formats() {
       {"pytorch", {".bin", ".pt", ".pth", ".ckpt"}, std::string_view("\x80\x02", 2), F::One, open_pt},
       {"npz", {".npz"}, "", F::One, open_npz_file},
       {"gguf", {".gguf"}, "GGUF", F::One, open_gguf_file},
+      {"onnx", {".onnx"}, "", F::One, open_onnx_file},
       {"npy", {".npy"}, std::string_view("\x93NUMPY", 6), F::All, open_npy},
       {"hdf5", {".h5", ".hdf5"}, std::string_view("\x89HDF\r\n\x1a\n", 8), F::One, open_h5},
       {"zip", {}, std::string_view("PK\x03\x04", 4), F::No, open_zip},

@@ -29,6 +29,9 @@ std::unique_ptr<ModelReader> open_torch_index(const std::filesystem::path& index
 // GGUF v2/v3 (llama.cpp), quantized tensors decoded on the fly.
 std::unique_ptr<ModelReader> open_gguf(const std::filesystem::path& file);
 
+// ONNX models: initializers and Constant tensors, external data inside the model's folder.
+std::unique_ptr<ModelReader> open_onnx(const std::filesystem::path& file);
+
 // NumPy .npz archives (stored or deflated members).
 std::unique_ptr<ModelReader> open_npz(const std::filesystem::path& file);
 
