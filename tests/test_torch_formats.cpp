@@ -188,3 +188,23 @@ TEST(TorchFormats, TruncatedAndDamagedFilesAreInputErrors) {
     }
   }
 }
+
+TEST(TorchFormats, FoldersPreferHuggingFaceNamesAndRefuseMixedWeights) {
+  fixtures::TempDir dir;
+  auto copy = [&](const std::string& from, const std::string& to) {
+    std::filesystem::copy_file(kDir + from, dir / to);
+  };
+  copy("weights.npz", "weights.npz");
+  copy("model_legacy.pt", "model_legacy.pt");
+  try {
+    open_model(dir.path());
+    ADD_FAILURE() << "a folder of unrelated weight files was accepted";
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("weights.npz"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("model_legacy.pt"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(open_model(dir.path(), "npz")->format(), "npz");  // --input-format chooses
+  copy("pytorch_model.bin", "pytorch_model.bin");            // Hugging Face's name wins
+  EXPECT_EQ(open_model(dir.path())->format(), "pytorch");
+}

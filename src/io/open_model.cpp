@@ -98,22 +98,53 @@ std::vector<fs::path> sorted_files(const fs::path& dir, const io::InputFormat& f
   return out;
 }
 
+const io::InputFormat& format_named(std::string_view name) {
+  for (const auto& f : io::input_formats())
+    if (f.name == name) return f;
+  throw std::logic_error("no input format " + std::string(name));
+}
+
+// A folder as people download it: Hugging Face's file names first, in its order of preference;
+// otherwise the weight files of exactly one format (all of them for formats that split a model
+// over files, exactly one file for the others). Weight files of several formats are an error
+// that lists them.
 std::unique_ptr<ModelReader> open_dir(const fs::path& dir, const io::InputFormat* only) {
   using F = io::InputFormat::InFolder;
+  if (!only) {
+    for (const auto& [file, format] : {std::pair{"model.safetensors.index.json", "safetensors-index"},
+                                       {"model.safetensors", "safetensors"},
+                                       {"pytorch_model.bin.index.json", "pytorch-index"},
+                                       {"pytorch_model.bin", "pytorch"}}) {
+      std::error_code ec;
+      if (fs::is_regular_file(dir / file, ec)) return format_named(format).open({dir / file}, true);
+    }
+  }
+  std::vector<std::pair<const io::InputFormat*, std::vector<fs::path>>> found;
   for (const auto& format : io::input_formats()) {
     if (format.in_folder == F::No || (only && only != &format)) continue;
-    const auto files = sorted_files(dir, format);
-    if (files.empty()) continue;
-    if (format.in_folder == F::One && files.size() > 1) {
-      std::string names;
-      for (const auto& f : files) names += (names.empty() ? "" : ", ") + f.filename().string();
-      throw InputError(dir.string(), "more than one " + std::string(format.name) + " file (" + names +
-                                         "); name the one to analyze");
-    }
-    return format.open(files, true);
+    auto files = sorted_files(dir, format);
+    if (!files.empty()) found.emplace_back(&format, std::move(files));
   }
-  if (only) throw InputError(dir.string(), "no " + std::string(only->name) + " files in this folder");
-  throw InputError(dir.string(), "no " + known_suffixes() + " weights found in this folder");
+  auto list = [&](std::size_t limit) {
+    std::string names;
+    std::size_t n = 0;
+    for (const auto& [f, files] : found)
+      for (const auto& p : files)
+        if (n++ < limit) names += (names.empty() ? "" : ", ") + p.filename().string();
+    return n > limit ? names + ", ..." : names;
+  };
+  if (found.empty()) {
+    if (only) throw InputError(dir.string(), "no " + std::string(only->name) + " files in this folder");
+    throw InputError(dir.string(), "no " + known_suffixes() + " weights found in this folder");
+  }
+  if (found.size() > 1)
+    throw InputError(dir.string(), "weight files of several formats (" + list(8) +
+                                       "); name the file to analyze, or choose with --input-format");
+  const auto& [format, files] = found.front();
+  if (format->in_folder == F::One && files.size() > 1)
+    throw InputError(dir.string(), "more than one " + std::string(format->name) + " file (" + list(8) +
+                                       "); name the one to analyze");
+  return format->open(files, true);
 }
 
 }  // namespace
