@@ -4,6 +4,9 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -11,6 +14,7 @@
 
 #include "io/checked_size.hpp"
 #include "io/readers.hpp"
+#include "io/zip_archive.hpp"
 #include "setol/error.hpp"
 
 namespace setol::io {
@@ -128,8 +132,49 @@ std::string keras_tensor_name(const std::string& layer, const std::string& weigh
   return layer + "." + base;
 }
 
+// Keras 3 names each layer's group after its class in snake case (keras.src.utils.naming
+// to_snake_case), made unique in model order with _1, _2, ...: Conv2D -> conv2d,
+// MaxPooling2D -> max_pooling2d.
+std::string snake_case(const std::string& s) {
+  std::string a;  // (.)([A-Z][a-z]+) -> \1_\2
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i > 0 && std::isupper(static_cast<unsigned char>(s[i])) && i + 1 < s.size() &&
+        std::islower(static_cast<unsigned char>(s[i + 1])))
+      a += '_';
+    a += s[i];
+  }
+  std::string b;  // ([a-z])([A-Z]) -> \1_\2, then lower case
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (i > 0 && std::islower(static_cast<unsigned char>(a[i - 1])) && std::isupper(static_cast<unsigned char>(a[i])))
+      b += '_';
+    b += static_cast<char>(std::tolower(static_cast<unsigned char>(a[i])));
+  }
+  return b;
+}
+
 class Hdf5Reader final : public ModelReader {
  public:
+  // A Keras 3 .keras archive: model.weights.h5 opened from memory, layers from config.json.
+  Hdf5Reader(std::string path, const ZipBytes& image, const std::vector<std::pair<std::string, std::string>>& layers)
+      : path_(std::move(path)) {
+    silence_hdf5_errors();
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    if (!fapl.ok() || H5Pset_fapl_core(fapl.get(), 1 << 20, 0) < 0 ||
+        H5Pset_file_image(fapl.get(), const_cast<std::byte*>(image.data), image.size) < 0)
+      throw InputError(path_, "cannot read model.weights.h5 from memory");
+    file_ = H5Fopen("model.weights.h5", H5F_ACC_RDONLY, fapl.get());
+    if (file_ < 0) throw InputError(path_, "model.weights.h5 is not a readable HDF5 file");
+    try {
+      keras_ = true;
+      format_ = "keras";
+      list_keras3(layers, image.size);
+      for (const auto& r : refs_) infos_.push_back(r.info);
+    } catch (...) {
+      H5Fclose(file_);
+      throw;
+    }
+  }
+
   explicit Hdf5Reader(const std::filesystem::path& file) : path_(file.string()) {
     silence_hdf5_errors();
     std::error_code ec;
@@ -147,7 +192,7 @@ class Hdf5Reader final : public ModelReader {
   }
   ~Hdf5Reader() override { H5Fclose(file_); }
 
-  std::string format() const override { return keras_ ? "keras-h5" : "hdf5"; }
+  std::string format() const override { return !format_.empty() ? format_ : keras_ ? "keras-h5" : "hdf5"; }
   const std::vector<TensorInfo>& tensors() const override { return infos_; }
 
   TensorData load(std::size_t i) const override {
@@ -209,6 +254,31 @@ class Hdf5Reader final : public ModelReader {
     }
   }
 
+  void list_keras3(const std::vector<std::pair<std::string, std::string>>& layers, std::uint64_t fsize) {
+    std::map<std::string, int> used;
+    for (const auto& [cls, name] : layers) {
+      if (cls == "InputLayer") continue;
+      const std::string base = snake_case(cls);
+      const int k = used[base]++;
+      const std::string group = "/layers/" + base + (k ? "_" + std::to_string(k) : "") + "/vars";
+      if (H5Lexists(file_, "/layers", H5P_DEFAULT) <= 0 || H5Lexists(file_, group.substr(0, group.size() - 5).c_str(), H5P_DEFAULT) <= 0 ||
+          H5Lexists(file_, group.c_str(), H5P_DEFAULT) <= 0)
+        throw InputError(path_, "config.json lists layer '" + name + "' (" + cls + ") but model.weights.h5 has no " + group);
+      Handle g(H5Gopen2(file_, group.c_str(), H5P_DEFAULT), H5Gclose);
+      // Keras >= 3.6 records the user's layer name on the vars group; older files: the config's.
+      const auto attr = read_string_list_attr(g.get(), "name");
+      const std::string layer = attr.empty() ? name : attr.front();
+      for (int i = 0;; ++i) {
+        const std::string ds = group + "/" + std::to_string(i);
+        if (H5Lexists(file_, ds.c_str(), H5P_DEFAULT) <= 0) break;
+        DatasetRef r = describe_dataset(file_, ds, path_, fsize);
+        r.info.name = i == 0 ? layer : layer + "." + std::to_string(i);  // variable 0 is the kernel
+        r.info.layout = Layout::Keras;
+        refs_.push_back(std::move(r));
+      }
+    }
+  }
+
   void list_generic(std::uint64_t fsize) {
     std::vector<std::string> paths;
     auto cb = [](hid_t g, const char* name, const H5L_info_t* info, void* op) -> herr_t {
@@ -231,6 +301,7 @@ class Hdf5Reader final : public ModelReader {
   std::string path_;
   hid_t file_ = -1;
   bool keras_ = false;
+  std::string format_;
   std::vector<DatasetRef> refs_;
   std::vector<TensorInfo> infos_;
 };
@@ -238,5 +309,23 @@ class Hdf5Reader final : public ModelReader {
 }  // namespace
 
 std::unique_ptr<ModelReader> open_hdf5(const std::filesystem::path& file) { return std::make_unique<Hdf5Reader>(file); }
+
+std::unique_ptr<ModelReader> open_keras(const std::filesystem::path& file) {
+  const ZipArchive zip(file);
+  const ZipEntry* weights = zip.find("model.weights.h5");
+  const ZipEntry* config = zip.find("config.json");
+  if (!weights || !config) throw InputError(file.string(), "a .keras archive needs model.weights.h5 and config.json");
+  const ZipBytes cfg = zip.read(*config, 1u << 28);
+  std::vector<std::pair<std::string, std::string>> layers;
+  try {
+    const auto j = nlohmann::json::parse(reinterpret_cast<const char*>(cfg.data), reinterpret_cast<const char*>(cfg.data) + cfg.size,
+                                         nullptr, true, false);
+    for (const auto& l : j.at("config").at("layers"))
+      layers.emplace_back(l.at("class_name").get<std::string>(), l.at("config").at("name").get<std::string>());
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(file.string(), std::string("config.json has no readable layer list: ") + e.what());
+  }
+  return std::make_unique<Hdf5Reader>(file.string(), zip.read(*weights), layers);
+}
 
 }  // namespace setol::io

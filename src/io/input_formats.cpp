@@ -19,6 +19,7 @@ std::unique_ptr<ModelReader> open_npz_file(const Files& f, bool) { return open_n
 std::unique_ptr<ModelReader> open_zip(const Files& f, bool) { return open_zip_by_content(f.front()); }
 std::unique_ptr<ModelReader> open_gguf_file(const Files& f, bool) { return open_gguf(f.front()); }
 std::unique_ptr<ModelReader> open_onnx_file(const Files& f, bool) { return open_onnx(f.front()); }
+std::unique_ptr<ModelReader> open_keras_file(const Files& f, bool) { return open_keras(f.front()); }
 
 }  // namespace
 
@@ -28,10 +29,11 @@ std::unique_ptr<ModelReader> open_zip_by_content(const std::filesystem::path& fi
   for (const auto& e : zip.entries()) {
     const auto slash = e.name.find('/');
     if (slash != std::string::npos && e.name.substr(slash + 1) == "data.pkl") return open_torch(file);
+    if (e.name == "model.weights.h5") return open_keras(file);
     all_npy &= e.name.size() > 4 && e.name.ends_with(".npy");
   }
   if (all_npy) return open_npz(file);
-  throw InputError(file.string(), "a ZIP that is neither a PyTorch checkpoint (*/data.pkl) nor an .npz (*.npy members)");
+  throw InputError(file.string(), "a ZIP that is neither a PyTorch checkpoint (*/data.pkl), a Keras 3 archive (model.weights.h5) nor an .npz (*.npy members)");
 }
 
 const std::vector<InputFormat>& input_formats() {
@@ -44,6 +46,7 @@ const std::vector<InputFormat>& input_formats() {
       {"npz", {".npz"}, "", F::One, open_npz_file},
       {"gguf", {".gguf"}, "GGUF", F::One, open_gguf_file},
       {"onnx", {".onnx"}, "", F::One, open_onnx_file},
+      {"keras", {".keras"}, "", F::One, open_keras_file},
       {"npy", {".npy"}, std::string_view("\x93NUMPY", 6), F::All, open_npy},
       {"hdf5", {".h5", ".hdf5"}, std::string_view("\x89HDF\r\n\x1a\n", 8), F::One, open_h5},
       {"zip", {}, std::string_view("PK\x03\x04", 4), F::No, open_zip},

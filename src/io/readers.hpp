@@ -20,6 +20,9 @@ std::unique_ptr<ModelReader> open_safetensors_index(const std::filesystem::path&
 // HDF5: Keras weight files by their layer_names attribute, other files by every float dataset.
 std::unique_ptr<ModelReader> open_hdf5(const std::filesystem::path& file);
 
+// Keras 3 .keras archives (config.json + model.weights.h5).
+std::unique_ptr<ModelReader> open_keras(const std::filesystem::path& file);
+
 // PyTorch torch.save checkpoints, zip or legacy format (.bin, .pt, .pth, .ckpt).
 std::unique_ptr<ModelReader> open_torch(const std::filesystem::path& file);
 
