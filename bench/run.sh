@@ -20,6 +20,8 @@ bare=build-bench/bench/setol_bare_eig
 [ -f "$work/w4096x4096.npy" ] || "$gen" layer 4096 4096 "$work/w4096x4096.npy" 4096
 [ -f "$work/w4096x11008.npy" ] || "$gen" layer 4096 11008 "$work/w4096x11008.npy" 11008
 [ -f "$work/llm.safetensors" ] || "$gen" llm "$work/llm.safetensors" 8 2048 5632
+[ -f "$work/llm.bin" ] || "$gen" llm-torch "$work/llm.bin" 8 2048 5632
+[ -f "$work/llm.gguf" ] || "$gen" llm-gguf "$work/llm.gguf" 8 2048 5632
 
 mean() {  # mean wall seconds of a command over N runs (hyperfine)
   local runs=$1
@@ -53,6 +55,18 @@ t1=$(mean 2 "$setol analyze $work/llm.safetensors -q -o $work/out.json --threads
 t2=$(mean 2 "$setol analyze $work/llm.safetensors -q -o $work/out.json --threads 2")
 rss=$(peak_kb "$setol" analyze "$work/llm.safetensors" -q -o "$work/out.json" --threads 2)
 python3 -c "print('threads 1: %.2f s, threads 2: %.2f s, speed-up %.2f, parallel efficiency %.0f%%, peak RSS %.0f MiB (target %.0f MiB)' % ($t1, $t2, $t1/$t2, 100*$t1/$t2/2, $rss/1024, 1.5*(2048*5632*2 + 8*2048*2048)/2**20))"
+echo
+echo "The same checkpoint as a PyTorch .bin (bf16, torch.save zip) and as GGUF Q8_0, against safetensors (2 threads):"
+echo "| file | MB | wall s | / safetensors | peak RSS MiB | / safetensors |"
+echo "|---|---|---|---|---|---|"
+declare -A wall rss
+for f in llm.safetensors llm.bin llm.gguf; do
+  wall[$f]=$(mean 2 "$setol analyze $work/$f -q -o $work/out.json --threads 2")
+  rss[$f]=$(peak_kb "$setol" analyze "$work/$f" -q -o "$work/out.json" --threads 2)
+done
+for f in llm.safetensors llm.bin llm.gguf; do
+  python3 -c "print('| $f | %d | %.2f | %.2f | %.0f | %.2f |' % ($(du -m "$work/$f" | cut -f1), ${wall[$f]}, ${wall[$f]}/${wall[llm.safetensors]}, ${rss[$f]}/1024, ${rss[$f]}/${rss[llm.safetensors]}))"
+done
 echo
 if [ -d "$corpus" ]; then
   echo "| corpus model | setol s (median of 5) | WeightWatcher process s | WW / setol |"

@@ -10,6 +10,7 @@
 
 #include "fixtures.hpp"
 #include "setol/analyze.hpp"
+#include "setol/layer.hpp"
 #include "setol/error.hpp"
 #include "setol/model_reader.hpp"
 
@@ -135,4 +136,20 @@ TEST(Gguf, UndecodableTypeIsASkippedRowAndMetadataIsRead) {
   ASSERT_FALSE(md.empty());
   EXPECT_EQ(md[0].first, "general.architecture");
   EXPECT_EQ(md[0].second, "gnubg");
+}
+
+TEST(Gguf, LlamaCppTensorNamesAreTyped) {
+  auto type_of = [](const std::string& name, std::vector<std::int64_t> shape) {
+    TensorInfo t;
+    t.name = name;
+    t.shape = std::move(shape);
+    t.dtype = DType::Q8_0;
+    return classify_tensor(t);
+  };
+  EXPECT_EQ(type_of("token_embd.weight", {32000, 4096}).type, LayerType::Embedding);
+  EXPECT_EQ(type_of("blk.0.attn_q.weight", {4096, 4096}).type, LayerType::Dense);
+  EXPECT_EQ(type_of("blk.0.ffn_down.weight", {4096, 11008}).type, LayerType::Dense);
+  EXPECT_EQ(type_of("output.weight", {32000, 4096}).type, LayerType::Dense);
+  EXPECT_EQ(type_of("blk.0.attn_norm.weight", {4096}).type, LayerType::NotALayer);
+  EXPECT_EQ(type_of("output_norm.weight", {4096}).type, LayerType::NotALayer);
 }
