@@ -14,6 +14,13 @@
 
 namespace fixtures {
 
+// Number of elements that differ (exact comparison: decoded float32 values held in double).
+inline std::size_t count_differences(const std::vector<double>& a, const std::vector<double>& b) {
+  std::size_t d = a.size() == b.size() ? 0 : std::max(a.size(), b.size());
+  for (std::size_t k = 0; k < std::min(a.size(), b.size()); ++k) d += a[k] != b[k];
+  return d;
+}
+
 namespace fs = std::filesystem;
 
 inline std::string data_dir() { return SETOL_TEST_DATA; }

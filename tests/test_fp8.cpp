@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "fixtures.hpp"
+#include "format_checks.hpp"
 #include "io/decode.hpp"
 #include "setol/analyze.hpp"
 #include "setol/model_reader.hpp"
@@ -51,12 +51,7 @@ TEST(Fp8, ScaledWeightsDequantizeBitExactly) {
       std::size_t i = 0;
       while (i < m->tensors().size() && m->tensors()[i].name != name) ++i;
       ASSERT_LT(i, m->tensors().size()) << name;
-      const auto got = to_f64(m->load(i));
-      const auto want = to_f64(open_model(kDir + t["expected"].get<std::string>())->load(0));
-      ASSERT_EQ(got.size(), want.size());
-      std::size_t diff = 0;
-      for (std::size_t k = 0; k < got.size(); ++k) diff += got[k] != want[k];
-      EXPECT_EQ(diff, 0u) << name;
+      format_checks::expect_bit_exact(*m, i, kDir + t["expected"].get<std::string>());
       ++checked;
     }
   }

@@ -8,7 +8,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
-#include "fixtures.hpp"
+#include "format_checks.hpp"
 #include "setol/analyze.hpp"
 #include "setol/layer.hpp"
 #include "setol/error.hpp"
@@ -20,17 +20,13 @@ namespace {
 
 const std::string kDir = std::string(SETOL_TEST_DATA) + "/formats/gguf/";
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
 }  // namespace
 
 TEST(Gguf, EveryTensorDequantizesBitExactly) {
   std::set<std::string> types;
   for (const char* model : {"mlp3", "gnubg"}) {
-    const auto manifest = nlohmann::json::parse(read_all(kDir + model + "/manifest.json"));
+    const auto manifest = nlohmann::json::parse(fixtures::read_bytes(kDir + model + "/manifest.json"));
     for (const auto& [file, spec] : manifest["files"].items()) {
       const std::string path = kDir + model + "/" + file;
       if (!std::filesystem::exists(path)) continue;  // not every fixture file is copied
@@ -44,12 +40,7 @@ TEST(Gguf, EveryTensorDequantizesBitExactly) {
         EXPECT_EQ(info.shape, t["pytorch_shape"].get<std::vector<std::int64_t>>());
         EXPECT_EQ(info.dtype_text, t["ggml_type"].get<std::string>());
         types.insert(info.dtype_text);
-        const auto got = to_f64(m->load(i));
-        const auto want = to_f64(open_model(kDir + model + "/" + t["expected"].get<std::string>())->load(0));
-        ASSERT_EQ(got.size(), want.size());
-        std::size_t diff = 0;
-        for (std::size_t k = 0; k < got.size(); ++k) diff += got[k] != want[k];
-        EXPECT_EQ(diff, 0u) << info.name << " (" << info.dtype_text << ")";
+        format_checks::expect_bit_exact(*m, i, kDir + model + "/" + t["expected"].get<std::string>());
       }
     }
   }
@@ -59,30 +50,14 @@ TEST(Gguf, EveryTensorDequantizesBitExactly) {
 }
 
 TEST(Gguf, F32FileGivesTheSafetensorsAnalysis) {
-  auto run = [](const std::string& path) {
-    auto m = open_model(path);
-    AnalyzeOptions o;
-    o.threads = 1;
-    auto r = plan_layers(*m, o);
-    analyze_layers(*m, r, o);
-    return r;
-  };
-  const auto a = run(kDir + "gnubg/model.f32.gguf");
-  const auto b = run(std::string(SETOL_TEST_DATA) + "/corpus/gnubg-nets-1.07/model.safetensors");
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    EXPECT_EQ(a[i].name, b[i].name);
-    EXPECT_EQ(a[i].status_text(), b[i].status_text());
-    if (!a[i].has_metrics()) continue;
-    EXPECT_NEAR(a[i].fit.alpha, b[i].fit.alpha, 1e-12 * b[i].fit.alpha);
-    EXPECT_NEAR(a[i].fit.D, b[i].fit.D, 1e-12 * b[i].fit.D);
-    EXPECT_NEAR(a[i].scale->norm, b[i].scale->norm, 1e-12 * b[i].scale->norm);
-  }
+  format_checks::expect_same_rows(format_checks::analyze(kDir + "gnubg/model.f32.gguf"),
+                                  format_checks::analyze(std::string(SETOL_TEST_DATA) + "/corpus/gnubg-nets-1.07/model.safetensors"),
+                                  "model.f32.gguf");
 }
 
 TEST(Gguf, MalformedFilesAreInputErrors) {
   fixtures::TempDir dir;
-  const std::string good = read_all(kDir + "gnubg/model.q8_0.gguf");
+  const std::string good = fixtures::read_bytes(kDir + "gnubg/model.q8_0.gguf");
   auto patched = [&](std::size_t at, const std::string& bytes) {
     std::string s = good;
     s.replace(at, bytes.size(), bytes);
@@ -112,7 +87,7 @@ TEST(Gguf, MalformedFilesAreInputErrors) {
 
 TEST(Gguf, UndecodableTypeIsASkippedRowAndMetadataIsRead) {
   fixtures::TempDir dir;
-  std::string bytes = read_all(kDir + "gnubg/model.q8_0.gguf");
+  std::string bytes = fixtures::read_bytes(kDir + "gnubg/model.q8_0.gguf");
   // Tensor info after the name: uint32 n_dims (2), uint64 ne[2], uint32 ggml type.
   const std::string name = "race.output.weight";
   std::string key(8, '\0');  // the name as a GGUF string: uint64 length, then the bytes

@@ -5,8 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "setol/analyze.hpp"
-#include "setol/model_reader.hpp"
+#include "format_checks.hpp"
 
 using namespace setol;
 
@@ -51,11 +50,7 @@ TEST(Keras, WeightsMatchTheirSourceInKerasOrientation) {
       EXPECT_EQ(m->tensors()[i].name, expected_name);
       auto e = open_model(kDir + t["expected"].get<std::string>());
       const auto want = transposed(to_f64(e->load(0)), e->tensors()[0].shape, t["transform"].get<std::vector<int>>());
-      const auto got = to_f64(m->load(i));
-      ASSERT_EQ(got.size(), want.size());
-      std::size_t diff = 0;
-      for (std::size_t k = 0; k < got.size(); ++k) diff += got[k] != want[k];
-      EXPECT_EQ(diff, 0u) << m->tensors()[i].name;
+      EXPECT_EQ(fixtures::count_differences(to_f64(m->load(i)), want), 0u) << m->tensors()[i].name;
       ++i, ++checked;
     }
   }
@@ -63,27 +58,7 @@ TEST(Keras, WeightsMatchTheirSourceInKerasOrientation) {
 }
 
 TEST(Keras, SameAnalysisAsSafetensors) {
-  auto run = [](const std::string& path) {
-    auto m = open_model(path);
-    AnalyzeOptions o;
-    o.threads = 1;
-    auto r = plan_layers(*m, o);
-    analyze_layers(*m, r, o);
-    return r;
-  };
-  const auto ref = run(std::string(SETOL_TEST_DATA) + "/corpus/cnn-fashion-bs64-lr0.01/model.safetensors");
-  for (const char* f : {"model.keras", "model_keras2.h5"}) {
-    const auto rows = run(kDir + f);
-    ASSERT_EQ(rows.size(), ref.size()) << f;
-    for (std::size_t i = 0; i < rows.size(); ++i) {  // names differ (conv1 vs conv1.weight): by position
-      SCOPED_TRACE(std::string(f) + ": " + rows[i].name);
-      EXPECT_EQ(rows[i].status_text(), ref[i].status_text());
-      EXPECT_EQ(rows[i].geometry.N, ref[i].geometry.N);
-      EXPECT_EQ(rows[i].geometry.M, ref[i].geometry.M);
-      if (!rows[i].has_metrics()) continue;
-      EXPECT_NEAR(rows[i].fit.alpha, ref[i].fit.alpha, 1e-12 * ref[i].fit.alpha);
-      EXPECT_NEAR(rows[i].fit.D, ref[i].fit.D, 1e-12 * ref[i].fit.D);
-      EXPECT_NEAR(rows[i].scale->norm, ref[i].scale->norm, 1e-12 * ref[i].scale->norm);
-    }
-  }
+  const auto ref = format_checks::analyze(std::string(SETOL_TEST_DATA) + "/corpus/cnn-fashion-bs64-lr0.01/model.safetensors");
+  for (const char* f : {"model.keras", "model_keras2.h5"})  // names differ (conv1 vs conv1.weight): by position
+    format_checks::expect_same_rows(format_checks::analyze(kDir + f), ref, f, true);
 }

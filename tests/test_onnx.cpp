@@ -6,7 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "fixtures.hpp"
+#include "format_checks.hpp"
 #include "setol/analyze.hpp"
 #include "setol/error.hpp"
 #include "setol/model_reader.hpp"
@@ -16,14 +16,10 @@ using namespace setol;
 namespace {
 const std::string kDir = std::string(SETOL_TEST_DATA) + "/formats/onnx/gnubg/";
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 }  // namespace
 
 TEST(Onnx, EveryWeightIsBitExactInPyTorchOrientation) {
-  const auto spec = nlohmann::json::parse(read_all(kDir + "initializers.json"));
+  const auto spec = nlohmann::json::parse(fixtures::read_bytes(kDir + "initializers.json"));
   int checked = 0;
   for (const auto& [file, f] : spec["files"].items()) {
     SCOPED_TRACE(file);
@@ -33,12 +29,7 @@ TEST(Onnx, EveryWeightIsBitExactInPyTorchOrientation) {
       const auto& t = f["tensors"][i];
       EXPECT_EQ(m->tensors()[i].name, t["name"].get<std::string>());
       EXPECT_EQ(m->tensors()[i].shape, t["pytorch_shape"].get<std::vector<std::int64_t>>());
-      const auto got = to_f64(m->load(i));
-      const auto want = to_f64(open_model(kDir + t["expected"].get<std::string>())->load(0));
-      ASSERT_EQ(got.size(), want.size());
-      std::size_t diff = 0;
-      for (std::size_t k = 0; k < got.size(); ++k) diff += got[k] != want[k];
-      EXPECT_EQ(diff, 0u) << m->tensors()[i].name;
+      format_checks::expect_bit_exact(*m, i, kDir + t["expected"].get<std::string>());
       ++checked;
     }
   }
@@ -46,33 +37,14 @@ TEST(Onnx, EveryWeightIsBitExactInPyTorchOrientation) {
 }
 
 TEST(Onnx, SameAnalysisAsSafetensors) {
-  auto run = [](const std::string& path) {
-    auto m = open_model(path);
-    AnalyzeOptions o;
-    o.threads = 1;
-    auto r = plan_layers(*m, o);
-    analyze_layers(*m, r, o);
-    return r;
-  };
-  const auto ref = run(std::string(SETOL_TEST_DATA) + "/corpus/gnubg-nets-1.07/model.safetensors");
-  for (const char* f : {"model.onnx", "model_matmul.onnx", "model_constant.onnx", "model_external.onnx"}) {
-    const auto rows = run(kDir + f);
-    ASSERT_EQ(rows.size(), ref.size()) << f;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      SCOPED_TRACE(std::string(f) + ": " + rows[i].name);
-      EXPECT_EQ(rows[i].name, ref[i].name);
-      EXPECT_EQ(rows[i].geometry.N, ref[i].geometry.N);
-      if (!rows[i].has_metrics()) continue;
-      EXPECT_NEAR(rows[i].fit.alpha, ref[i].fit.alpha, 1e-12 * ref[i].fit.alpha);
-      EXPECT_NEAR(rows[i].fit.D, ref[i].fit.D, 1e-12 * ref[i].fit.D);
-      EXPECT_NEAR(rows[i].scale->norm, ref[i].scale->norm, 1e-12 * ref[i].scale->norm);
-    }
-  }
+  const auto ref = format_checks::analyze(std::string(SETOL_TEST_DATA) + "/corpus/gnubg-nets-1.07/model.safetensors");
+  for (const char* f : {"model.onnx", "model_matmul.onnx", "model_constant.onnx", "model_external.onnx"})
+    format_checks::expect_same_rows(format_checks::analyze(kDir + f), ref, f);
 }
 
 TEST(Onnx, HostileAndBrokenFilesAreRefused) {
   fixtures::TempDir dir;
-  std::string bytes = read_all(kDir + "model_external.onnx");
+  std::string bytes = fixtures::read_bytes(kDir + "model_external.onnx");
   const std::string location = "model_external.onnx.data";
   const std::string escape = "../../../../etc/passwd.x";  // same length: the protobuf stays valid
   ASSERT_EQ(location.size(), escape.size());
@@ -86,9 +58,9 @@ TEST(Onnx, HostileAndBrokenFilesAreRefused) {
     EXPECT_NE(std::string(e.what()).find("leaves the model's folder"), std::string::npos) << e.what();
   }
   // The external file missing, and a truncated model.
-  fixtures::write_bytes(dir / "model_external.onnx", read_all(kDir + "model_external.onnx"));
+  fixtures::write_bytes(dir / "model_external.onnx", fixtures::read_bytes(kDir + "model_external.onnx"));
   EXPECT_THROW(open_model(dir / "model_external.onnx"), InputError);
-  const std::string whole = read_all(kDir + "model.onnx");
+  const std::string whole = fixtures::read_bytes(kDir + "model.onnx");
   fixtures::write_bytes(dir / "cut.onnx", whole.substr(0, whole.size() / 2));
   EXPECT_THROW(open_model(dir / "cut.onnx"), InputError);
 }

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "fixtures.hpp"
+#include "format_checks.hpp"
 #include "io/pickle.hpp"
 #include "setol/analyze.hpp"
 #include "setol/error.hpp"
@@ -24,46 +24,11 @@ nlohmann::json manifest() {
   return nlohmann::json::parse(in);
 }
 
-std::vector<double> values(const ModelReader& m, std::size_t i) { return to_f64(m.load(i)); }
-
 const TensorInfo* find(const ModelReader& m, const std::string& name, std::size_t& index) {
   const auto& ts = m.tensors();
   for (index = 0; index < ts.size(); ++index)
     if (ts[index].name == name) return &ts[index];
   return nullptr;
-}
-
-std::vector<LayerRecord> analyze(const std::string& path) {
-  auto m = open_model(path);
-  AnalyzeOptions o;
-  o.threads = 1;
-  auto recs = plan_layers(*m, o);
-  analyze_layers(*m, recs, o);
-  return recs;
-}
-
-// Rows matched by name (an .npz is read in natural order of its member names).
-void expect_same_rows(const std::vector<LayerRecord>& a, const std::vector<LayerRecord>& by_name,
-                      const std::string& what) {
-  ASSERT_EQ(a.size(), by_name.size()) << what;
-  std::vector<LayerRecord> b;
-  for (const auto& r : a)
-    for (const auto& x : by_name)
-      if (x.name == r.name) b.push_back(x);
-  ASSERT_EQ(b.size(), a.size()) << what << ": names differ";
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    SCOPED_TRACE(what + ": " + a[i].name);
-    EXPECT_EQ(a[i].status_text(), b[i].status_text());
-    EXPECT_EQ(a[i].geometry.N, b[i].geometry.N);
-    EXPECT_EQ(a[i].geometry.M, b[i].geometry.M);
-    if (!a[i].has_metrics()) continue;
-    auto rel = [](double x, double y) { return std::fabs(x - y) / std::max(std::fabs(y), 1e-300); };
-    EXPECT_LE(rel(a[i].fit.alpha, b[i].fit.alpha), 1e-12);
-    EXPECT_LE(rel(a[i].fit.D, b[i].fit.D), 1e-12);
-    EXPECT_LE(rel(a[i].fit.xmin, b[i].fit.xmin), 1e-12);
-    EXPECT_LE(rel(a[i].scale->norm, b[i].scale->norm), 1e-12);
-    EXPECT_LE(rel(a[i].scale->lambda_max, b[i].scale->lambda_max), 1e-12);
-  }
 }
 
 }  // namespace
@@ -80,14 +45,8 @@ TEST(TorchFormats, EveryTensorOfEveryFileIsBitExact) {
       std::size_t i;
       ASSERT_NE(find(*model, name, i), nullptr) << name;
       ++listed;
-      const auto got = values(*model, i);
-      auto expected_model = open_model(kDir + t["expected"].get<std::string>());
-      const auto want = values(*expected_model, 0);
-      EXPECT_EQ(model->tensors()[i].shape, expected_model->tensors()[0].shape) << name;
-      ASSERT_EQ(got.size(), want.size()) << name;
-      std::size_t diff = 0;
-      for (std::size_t k = 0; k < got.size(); ++k) diff += got[k] != want[k];  // exact: float32 values in double
-      EXPECT_EQ(diff, 0u) << name;
+      EXPECT_EQ(model->tensors()[i].shape, open_model(kDir + t["expected"].get<std::string>())->tensors()[0].shape);
+      format_checks::expect_bit_exact(*model, i, kDir + t["expected"].get<std::string>());
       ++tensors;
     }
     // Nothing but the listed weights (no optimizer state) is reported.
@@ -108,21 +67,21 @@ TEST(TorchFormats, ViewsKeepTheirStrides) {
 }
 
 TEST(TorchFormats, SameAnalysisFromEveryLosslessFormat) {
-  const auto reference = analyze(std::string(SETOL_TEST_DATA) + "/corpus/gnubg-nets-1.07/model.safetensors");
+  const auto reference = format_checks::analyze(std::string(SETOL_TEST_DATA) + "/corpus/gnubg-nets-1.07/model.safetensors");
   for (const char* f : {"pytorch_model.bin", "model_legacy.pt", "lightning.ckpt", "sharded-bin",
                         "sharded-bin/pytorch_model.bin.index.json", "weights.npz", "weights_compressed.npz"}) {
-    auto rows = analyze(kDir + f);
+    auto rows = format_checks::analyze(kDir + f);
     for (auto& r : rows)
       if (r.name.rfind("model.", 0) == 0) r.name.erase(0, 6);  // Lightning's attribute prefix
-    expect_same_rows(rows, reference, f);
+    format_checks::expect_same_rows(rows, reference, f);
   }
 }
 
 TEST(TorchFormats, LossyFilesGiveTheRowsOfTheirDecodedTensors) {
   // expected/bf16 and expected/fp16 hold the exact float32 upcasts, one .npy per tensor.
   for (const char* kind : {"bf16", "fp16"}) {
-    const auto rows = analyze(kDir + "pytorch_model." + kind + ".bin");
-    expect_same_rows(rows, analyze(kDir + "expected/" + kind), kind);
+    format_checks::expect_same_rows(format_checks::analyze(kDir + "pytorch_model." + kind + ".bin"),
+                                    format_checks::analyze(kDir + "expected/" + kind), kind);
   }
 }
 

@@ -1,5 +1,6 @@
 // Overflow-checked size arithmetic for sizes read from untrusted file headers.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -15,6 +16,13 @@ inline std::optional<std::uint64_t> checked_nbytes(const std::vector<std::int64_
     n *= static_cast<std::uint64_t>(d);
   }
   return n;
+}
+
+// An unsigned little-endian integer of `bytes` (1..8) bytes at p (the caller has checked the range).
+inline std::uint64_t read_le(const std::byte* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int k = 0; k < bytes; ++k) v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(p[k])) << (8 * k);
+  return v;
 }
 
 }  // namespace setol::io

@@ -60,8 +60,7 @@ class Cursor {
   }
   std::uint64_t u(int bytes) {
     if (n_ - pos_ < static_cast<std::size_t>(bytes)) fail("truncated");
-    std::uint64_t v = 0;
-    for (int k = 0; k < bytes; ++k) v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(d_[pos_ + k])) << (8 * k);
+    const std::uint64_t v = read_le(d_ + pos_, bytes);
     pos_ += static_cast<std::size_t>(bytes);
     return v;
   }

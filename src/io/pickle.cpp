@@ -6,6 +6,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "io/checked_size.hpp"
 #include "setol/error.hpp"
 
 namespace setol::io::pickle {
@@ -72,8 +73,7 @@ class Machine {
   }
   std::uint64_t le(int bytes) {
     if (n_ - pos_ < static_cast<std::size_t>(bytes)) fail("truncated argument");
-    std::uint64_t v = 0;
-    for (int k = 0; k < bytes; ++k) v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(p_[pos_ + k])) << (8 * k);
+    const std::uint64_t v = read_le(p_ + pos_, bytes);
     pos_ += static_cast<std::size_t>(bytes);
     return v;
   }

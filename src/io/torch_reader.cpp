@@ -235,8 +235,7 @@ std::unique_ptr<ModelReader> open_torch_legacy(const std::filesystem::path& path
     auto st = table.find(k->s);
     if (st == table.end()) throw InputError(p, "storage '" + k->s + "' is listed but never used");
     if (n - pos < 8) throw InputError(p, "truncated: storage '" + k->s + "' has no element count");
-    std::uint64_t count = 0;
-    for (int b = 0; b < 8; ++b) count |= static_cast<std::uint64_t>(static_cast<unsigned char>(d[pos + b])) << (8 * b);
+    const std::uint64_t count = read_le(d + pos, 8);
     pos += 8;
     const auto [numel, element] = st->second;
     if (element == 0 || count > (n - pos) / element)
