@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "setol/tensor.hpp"
 
@@ -67,7 +68,16 @@ inline float fp8_e5m2(std::uint8_t b) {
 // arithmetic is ggml's dequantize_row_* in float32, in the same order (bit-exact results).
 namespace quant {
 
-inline float f16(const std::byte* p) { return half_to_float(load_raw<std::uint16_t>(p, false)); }
+// Block scales are decoded for every element: a table of all 65536 halves makes that a load.
+inline const float* half_table() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(65536);
+    for (std::uint32_t h = 0; h < 65536; ++h) t[h] = half_to_float(static_cast<std::uint16_t>(h));
+    return t;
+  }();
+  return table.data();
+}
+inline float f16(const std::byte* p) { return half_table()[load_raw<std::uint16_t>(p, false)]; }
 inline std::uint8_t u8(const std::byte* p, std::size_t i) { return static_cast<std::uint8_t>(p[i]); }
 
 // Q4_K and Q5_K: the 6-bit scale and min of group g from the 12 packed bytes (get_scale_min_k4).

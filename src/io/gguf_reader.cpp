@@ -205,7 +205,8 @@ class GgufReader final : public ModelReader {
   std::vector<std::pair<std::string, std::string>> metadata() const override { return metadata_; }
   TensorData load(std::size_t i) const override {
     const Item& it = items_.at(i);
-    return TensorData(it.info, file_->data() + data_start_ + it.offset, file_, true);
+    const std::byte* p = file_->data() + data_start_ + it.offset;
+    return TensorData(it.info, p, tensor_pages(file_, p, static_cast<std::size_t>(it.bytes)), true);
   }
 
  private:

@@ -53,4 +53,18 @@ MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
 }
 
+namespace {
+struct TensorPages {
+  std::shared_ptr<const MappedFile> file;
+  const std::byte* begin;
+  std::size_t size;
+  ~TensorPages() { drop_pages(begin, size); }
+};
+}  // namespace
+
+std::shared_ptr<const void> tensor_pages(std::shared_ptr<const MappedFile> file, const std::byte* begin,
+                                         std::size_t size) {
+  return std::make_shared<TensorPages>(TensorPages{std::move(file), begin, size});
+}
+
 }  // namespace setol::io

@@ -30,4 +30,10 @@ class MappedFile {
 // (madvise MADV_DONTNEED); they are re-read from the file if touched again.
 void drop_pages(const std::byte* begin, std::size_t size);
 
+// Keeps `file` mapped while a tensor at [begin, begin + size) is in use; when the tensor is
+// released its pages are dropped, so reading a large checkpoint tensor by tensor keeps only the
+// current tensor resident.
+std::shared_ptr<const void> tensor_pages(std::shared_ptr<const MappedFile> file, const std::byte* begin,
+                                         std::size_t size);
+
 }  // namespace setol::io

@@ -160,16 +160,6 @@ Shard read_shard(const std::filesystem::path& path, std::size_t shard_index, std
   return Shard{std::move(m), data_start};
 }
 
-// Keeps a shard mapped while a tensor is in use; afterwards tells the kernel its pages may
-// be dropped, so that reading a large checkpoint tensor by tensor keeps only the current
-// tensor resident (the pages are re-read from the file if touched again).
-struct TensorPages {
-  std::shared_ptr<const MappedFile> file;
-  const std::byte* begin;
-  std::size_t size;
-  ~TensorPages() { drop_pages(begin, size); }
-};
-
 class SafetensorsReader final : public ModelReader {
  public:
   SafetensorsReader(std::vector<Shard> shards, std::vector<Entry> entries, std::string format)
@@ -184,7 +174,7 @@ class SafetensorsReader final : public ModelReader {
     const Shard& s = shards_[e.shard];
     const std::byte* p = s.file->data() + s.data_start + e.begin;
     const auto bytes = static_cast<std::size_t>(e.info.numel()) * dtype_size(e.info.dtype);
-    TensorData t(e.info, p, std::make_shared<TensorPages>(TensorPages{s.file, p, bytes}), true);
+    TensorData t(e.info, p, tensor_pages(s.file, p, bytes), true);
     if (!e.scale) return t;
     auto values = std::make_shared<std::vector<float>>(dequantize_scaled(t, load(*e.scale), e.block_scale, e.info.source));
     TensorInfo info = e.info;

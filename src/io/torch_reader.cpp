@@ -165,16 +165,18 @@ class TorchZipReader final : public TorchReader {
 
 class TorchLegacyReader final : public TorchReader {
  public:
-  TorchLegacyReader(std::shared_ptr<const MappedFile> file, std::unordered_map<std::string, std::size_t> offsets,
+  TorchLegacyReader(std::shared_ptr<const MappedFile> file,
+                    std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> offsets,
                     std::vector<Item> items)
       : TorchReader("pytorch-legacy", std::move(items)), file_(std::move(file)), offsets_(std::move(offsets)) {}
 
  private:
   ZipBytes storage_bytes(const std::string& key) const override {
-    return {file_->data() + offsets_.at(key), 0, file_, true};
+    const std::byte* p = file_->data() + offsets_.at(key).first;
+    return {p, offsets_.at(key).second, tensor_pages(file_, p, offsets_.at(key).second), true};
   }
   std::shared_ptr<const MappedFile> file_;
-  std::unordered_map<std::string, std::size_t> offsets_;
+  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> offsets_;  // key -> (offset, bytes)
 };
 
 std::unique_ptr<ModelReader> open_torch_zip(const std::filesystem::path& path) {
@@ -229,7 +231,7 @@ std::unique_ptr<ModelReader> open_torch_legacy(const std::filesystem::path& path
   if (keys->kind != K::List) throw InputError(p, "storage key list missing");
   auto items = state_dict_items(root.value, p);
   const auto table = storage_table(root, p);
-  std::unordered_map<std::string, std::size_t> offsets;
+  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> offsets;
   for (const auto& k : keys->items) {
     if (k->kind != K::Text) throw InputError(p, "storage key is not text");
     auto st = table.find(k->s);
@@ -242,7 +244,7 @@ std::unique_ptr<ModelReader> open_torch_legacy(const std::filesystem::path& path
       throw InputError(p, "truncated: storage '" + k->s + "' extends past the end of the file");
     if (static_cast<std::uint64_t>(numel) > count)
       throw InputError(p, "storage '" + k->s + "' holds fewer elements than the pickle says");
-    offsets[k->s] = pos;
+    offsets[k->s] = {pos, static_cast<std::size_t>(count) * element};
     pos += static_cast<std::size_t>(count) * element;
   }
   for (const auto& it : items)

@@ -91,7 +91,10 @@ const ZipEntry* ZipArchive::find(std::string_view name) const {
 }
 
 ZipBytes ZipArchive::read(const ZipEntry& e, std::uint64_t max_size) const {
-  if (e.stored) return {file_->data() + e.data_offset, static_cast<std::size_t>(e.size), file_, true};
+  if (e.stored) {
+    const std::byte* p = file_->data() + e.data_offset;
+    return {p, static_cast<std::size_t>(e.size), tensor_pages(file_, p, static_cast<std::size_t>(e.size)), true};
+  }
   if (e.size == 0 && e.data_offset != 0)
     throw InputError(path_, "ZIP entry '" + e.name + "' uses compression method " + std::to_string(e.data_offset) +
                                 " (only stored and deflate are read)");
