@@ -40,6 +40,25 @@ bad_input "missing file" "$tmp/bad_nonexistent.safetensors"
 printf 'garbage' >"$tmp/bad_garbage.bin"
 bad_input "unknown format" "$tmp/bad_garbage.bin"
 
+# Not regular files: a FIFO is refused at once (opening it would block), a symlink loop gets
+# our own message; names with control characters stay on one line.
+mkfifo "$tmp/bad_fifo.safetensors"
+timeout 10 "$setol" analyze "$tmp/bad_fifo.safetensors" -o "$tmp/out.json" 2>"$tmp/err"
+check "FIFO: exit 2 without blocking (got $?)" test "$(cat "$tmp/err" | grep -c 'not a regular file')" -eq 1
+rm -f "$tmp/bad_fifo.safetensors"
+ln -s "$tmp/bad_loop2" "$tmp/bad_loop1"
+ln -s "$tmp/bad_loop1" "$tmp/bad_loop2"
+"$setol" analyze "$tmp/bad_loop1" 2>"$tmp/err"
+check "symlink loop: exit 2" test $? -eq 2
+check "symlink loop: one line, our message" test "$(wc -l <"$tmp/err")" -eq 1 -a -n "$(grep 'setol: error:.*cannot access' "$tmp/err")"
+rm -f "$tmp/bad_loop1" "$tmp/bad_loop2"
+bad_nl="$tmp/bad_new
+line.safetensors"
+printf 'garbage' >"$bad_nl"
+"$setol" analyze "$bad_nl" 2>"$tmp/err"
+check "newline in a file name: one stderr line" test "$(wc -l <"$tmp/err")" -eq 1
+rm -f "$bad_nl"
+
 # Usage errors exit 2.
 "$setol" analyze "$model" --no-such-option >/dev/null 2>&1
 check "unknown option exits 2" test $? -eq 2

@@ -97,3 +97,51 @@ TEST_F(SafetensorsMalformed, BadJsonAndDtypes) {
   img3.replace(img3.find("[4,4]"), 5, "[4,-4]");
   expect_error(img3, "negative");
 }
+
+TEST_F(SafetensorsMalformed, StrictWhereTheFormatIsStrict) {
+  const auto img = fixtures::safetensors_image(
+      {{"a", "F32", {2, 2}, fixtures::iota_values(4)}, {"b", "F32", {2, 2}, fixtures::iota_values(4)}});
+  auto dup = img;  // the JSON parser alone would keep one of two equal keys
+  dup.replace(dup.find("\"b\""), 3, "\"a\"");
+  expect_error(dup, "named twice");
+  auto overlap = img;  // b starts inside a
+  overlap.replace(overlap.find("[16,32]"), 7, "[8,24] ");
+  expect_error(overlap, "overlapping");
+  auto gap = img;
+  gap.replace(gap.find("[16,32]"), 7, "[20,36]");
+  expect_error(gap, "outside");
+  auto nul = img;  // NUL instead of the space padding
+  const auto pad = nul.find("} ");
+  if (pad != std::string::npos) {
+    nul[pad + 1] = '\0';
+    expect_error(nul, "NUL byte");
+  }
+  auto junk = img;
+  const auto end = junk.rfind('}', 8 + (static_cast<unsigned char>(junk[0]) | static_cast<unsigned char>(junk[1]) << 8));
+  junk.replace(end, 1, "x");
+  expect_error(junk, "does not end with its JSON object");
+  auto extra = img + std::string(4, '\0');  // bytes after the last tensor
+  expect_error(extra, "tensors cover");
+}
+
+TEST_F(SafetensorsMalformed, DeeplyNestedHeaderIsRefusedWithoutRecursion) {
+  // 200,000 nested arrays in __metadata__ used to exhaust the stack while parsing.
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  std::string header = "{\"__metadata__\":" + deep + "}";
+  header.append((8 - header.size() % 8) % 8, ' ');
+  std::string img;
+  const std::uint64_t n = header.size();
+  for (int b = 0; b < 8; ++b) img.push_back(static_cast<char>((n >> (8 * b)) & 0xff));
+  expect_error(img + header, "nested more than 16 levels");
+}
+
+TEST(Errors, MessagesStayOnOneLine) {
+  const InputError e("dir/a\nb.safetensors", std::string("tensor 'x\ty\x01z' is bad\r\n") + std::string(5000, 'n'));
+  const std::string m = e.what();
+  EXPECT_EQ(m.find('\n'), std::string::npos);
+  EXPECT_EQ(m.find('\r'), std::string::npos);
+  EXPECT_NE(m.find("a\\nb.safetensors"), std::string::npos);
+  EXPECT_NE(m.find("x\\ty\\x01z"), std::string::npos);
+  EXPECT_LT(m.size(), 1500u);  // long text is cut
+  EXPECT_EQ(e.path(), "dir/a\nb.safetensors");  // the raw path is kept for programs
+}

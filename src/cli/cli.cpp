@@ -36,7 +36,7 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "setol: error: " << e.what() << " (see setol --help)\n";
+    std::cerr << "setol: error: " << one_line(e.what(), 1000) << " (see setol --help)\n";
     return 2;
   }
   try {
@@ -47,8 +47,10 @@ int run_cli(int argc, char** argv) {
     if (*analyze) return cli::run_analyze(an);
     if (*describe) return cli::run_describe(de);
     throw UsageError("a command is required: analyze or describe (see setol --help)");
-  } catch (const std::exception& e) {  // InputError, UsageError, anything else: one line, exit 2
+  } catch (const InputError& e) {  // already one line, naming the file
     std::cerr << "setol: error: " << e.what() << '\n';
+  } catch (const std::exception& e) {  // UsageError, anything else: one line, exit 2
+    std::cerr << "setol: error: " << one_line(e.what(), 1000) << '\n';
   }
   return 2;
 }

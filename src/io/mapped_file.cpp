@@ -14,7 +14,13 @@
 namespace setol::io {
 
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Only regular files: a FIFO, device or socket is refused before it is opened (opening a
+  // FIFO would block), and the open itself does not block.
+  struct stat pre {};
+  if (::stat(path.c_str(), &pre) != 0) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
+  if (S_ISDIR(pre.st_mode)) throw InputError(path, "is a directory, expected a file");
+  if (!S_ISREG(pre.st_mode)) throw InputError(path, "not a regular file (a FIFO, device or socket)");
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -22,9 +28,9 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
     ::close(fd);
     throw InputError(path, std::string("cannot stat: ") + std::strerror(e));
   }
-  if (S_ISDIR(st.st_mode)) {
+  if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw InputError(path, "is a directory, expected a file");
+    throw InputError(path, "not a regular file");
   }
   const auto size = static_cast<std::size_t>(st.st_size);
   const std::byte* data = nullptr;

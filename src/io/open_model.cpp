@@ -164,8 +164,10 @@ std::unique_ptr<ModelReader> open_model(const fs::path& path, std::string_view f
   }
   std::error_code ec;
   const auto st = fs::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) throw InputError(path.string(), "cannot access: " + ec.message());
   if (ec || !fs::exists(st)) throw InputError(path.string(), "no such file or folder");
   if (fs::is_directory(st)) return open_dir(path, only);
+  if (!fs::is_regular_file(st)) throw InputError(path.string(), "not a regular file (a FIFO, device or socket)");
   if (only) return only->open({path}, false);
   const io::InputFormat* format = format_by_name(path);
   if (!format) format = format_by_content(path);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
+#include <set>
+#include <cstring>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -109,10 +111,24 @@ Shard read_shard(const std::filesystem::path& path, std::size_t shard_index, std
     throw InputError(p, "safetensors header length " + std::to_string(hlen) + " exceeds the file size " +
                             std::to_string(m->size()));
   if (hlen > (std::uint64_t{100} << 20)) throw InputError(p, "safetensors header larger than 100 MB");
+  const char* text = reinterpret_cast<const char*>(m->data()) + 8;
+  // The header is JSON padded with spaces only (the format's rule; NUL or other bytes after the
+  // JSON are refused), nested at most 16 deep, with each tensor named once.
+  if (std::memchr(text, '\0', static_cast<std::size_t>(hlen)))
+    throw InputError(p, "safetensors header contains a NUL byte");
+  std::size_t json_end = static_cast<std::size_t>(hlen);
+  while (json_end > 0 && text[json_end - 1] == ' ') --json_end;
+  if (json_end == 0 || text[json_end - 1] != '}')
+    throw InputError(p, "safetensors header does not end with its JSON object (bytes other than spaces follow it)");
   ordered_json header;
+  std::set<std::string> seen;
   try {
-    header = ordered_json::parse(reinterpret_cast<const char*>(m->data()) + 8,
-                                 reinterpret_cast<const char*>(m->data()) + 8 + hlen);
+    header = ordered_json::parse(text, text + json_end, [&](int depth, nlohmann::json::parse_event_t event, ordered_json& v) {
+      if (depth > 16) throw InputError(p, "safetensors header nested more than 16 levels deep");
+      if (event == nlohmann::json::parse_event_t::key && depth == 1 && !seen.insert(v.get<std::string>()).second)
+        throw InputError(p, "tensor '" + v.get<std::string>() + "' is named twice in the header");
+      return true;
+    });
   } catch (const nlohmann::json::exception& e) {
     throw InputError(p, std::string("safetensors header is not valid JSON: ") + e.what());
   }
@@ -156,6 +172,18 @@ Shard read_shard(const std::filesystem::path& path, std::size_t shard_index, std
     entries.push_back(std::move(e));
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  // The data ranges tile the data section: no overlap, no gap, nothing after the last one.
+  std::uint64_t expected = 0;
+  for (const auto& e : entries) {
+    const std::uint64_t bytes = static_cast<std::uint64_t>(e.info.numel()) * st_dtype_size(e.info.dtype_text);
+    if (e.begin != expected)
+      throw InputError(p, "tensor '" + e.info.name + "' starts at data byte " + std::to_string(e.begin) + ", not " +
+                              std::to_string(expected) + (e.begin < expected ? " (overlapping ranges)" : " (a gap)"));
+    expected = e.begin + bytes;
+  }
+  if (expected != data_size)
+    throw InputError(p, "the data section has " + std::to_string(data_size) + " bytes but the tensors cover " +
+                            std::to_string(expected));
   for (auto& e : entries) out.push_back(std::move(e));
   return Shard{std::move(m), data_start};
 }

@@ -15,7 +15,10 @@ WeightMap read_weight_map(const std::filesystem::path& index_json) {
   if (!in) throw InputError(p, "cannot open");
   nlohmann::ordered_json idx;
   try {
-    idx = nlohmann::ordered_json::parse(in);
+    idx = nlohmann::ordered_json::parse(in, [&](int depth, nlohmann::json::parse_event_t, nlohmann::ordered_json&) {
+      if (depth > 16) throw InputError(p, "index nested more than 16 levels deep");
+      return true;
+    });
   } catch (const nlohmann::json::exception& e) {
     throw InputError(p, std::string("not valid JSON: ") + e.what());
   }
@@ -25,7 +28,7 @@ WeightMap read_weight_map(const std::filesystem::path& index_json) {
   for (const auto& [name, file] : idx["weight_map"].items()) {
     if (!file.is_string()) throw InputError(p, "weight_map entry '" + name + "' is not a file name");
     const std::string f = file.get<std::string>();
-    if (f.empty() || f.find('/') != std::string::npos || f.find('\\') != std::string::npos || f == "." || f == "..")
+    if (f.empty() || f.find('\0') != std::string::npos || f.find('/') != std::string::npos || f.find('\\') != std::string::npos || f == "." || f == "..")
       throw InputError(p, "shard name '" + f + "' is not a plain file name");
     if (!m.names.count(f)) m.files.push_back(f);
     m.names[f].push_back(name);
