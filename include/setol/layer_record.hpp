@@ -27,8 +27,6 @@ struct LayerRecord {
   LayerGeometry geometry;
   std::vector<std::int64_t> shape;
   std::string dtype;
-  bool unsupported_dtype = false;   // stored in a type setol cannot decode: a skipped row
-  bool integer_dtype = false;       // integers without a known scale: a skipped row
 
   // Outcome
   LayerStatus status = LayerStatus::Pending;

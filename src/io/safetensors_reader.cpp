@@ -45,7 +45,7 @@ DType st_dtype(const std::string& d) {
 struct Entry {
   TensorInfo info;
   std::size_t shard;
-  std::uint64_t begin;
+  std::uint64_t begin, end;         // data_offsets, checked against shape and dtype
   std::optional<std::size_t> scale;  // FP8 weights: the entry of their scale tensor
   bool block_scale = false;          // DeepSeek's <name>_scale_inv: one scale per 128x128 block
 };
@@ -169,17 +169,17 @@ Shard read_shard(const std::filesystem::path& path, std::size_t shard_index, std
                 " bytes but data_offsets span " + std::to_string(en - b));
     e.shard = shard_index;
     e.begin = b;
+    e.end = en;
     entries.push_back(std::move(e));
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
   // The data ranges tile the data section: no overlap, no gap, nothing after the last one.
   std::uint64_t expected = 0;
   for (const auto& e : entries) {
-    const std::uint64_t bytes = static_cast<std::uint64_t>(e.info.numel()) * st_dtype_size(e.info.dtype_text);
     if (e.begin != expected)
       throw InputError(p, "tensor '" + e.info.name + "' starts at data byte " + std::to_string(e.begin) + ", not " +
                               std::to_string(expected) + (e.begin < expected ? " (overlapping ranges)" : " (a gap)"));
-    expected = e.begin + bytes;
+    expected = e.end;
   }
   if (expected != data_size)
     throw InputError(p, "the data section has " + std::to_string(data_size) + " bytes but the tensors cover " +

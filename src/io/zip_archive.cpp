@@ -56,7 +56,8 @@ ZipArchive::ZipArchive(const std::filesystem::path& path) : path_(path.string())
     if (fi.size_filename >= sizeof name) throw InputError(path_, "ZIP entry name too long");
     ZipEntry e;
     e.name.assign(name, fi.size_filename);
-    e.stored = fi.compression_method == 0;
+    e.method = static_cast<int>(fi.compression_method);
+    e.stored = e.method == 0;
     e.size = fi.uncompressed_size;
     unz64_file_pos pos{};
     unzGetFilePos64(unz_, &pos);
@@ -70,9 +71,6 @@ ZipArchive::ZipArchive(const std::filesystem::path& path) : path_(path.string())
       unzCloseCurrentFile(unz_);
       if (e.data_offset > file_->size() || e.size > file_->size() - e.data_offset)
         throw InputError(path_, "ZIP entry '" + e.name + "' extends past the end of the file");
-    } else if (fi.compression_method != Z_DEFLATED) {
-      e.size = 0;  // read() refuses it with the method named
-      e.data_offset = fi.compression_method;
     }
     entries_.push_back(std::move(e));
     rc = unzGoToNextFile(unz_);
@@ -95,8 +93,8 @@ ZipBytes ZipArchive::read(const ZipEntry& e, std::uint64_t max_size) const {
     const std::byte* p = file_->data() + e.data_offset;
     return {p, static_cast<std::size_t>(e.size), tensor_pages(file_, p, static_cast<std::size_t>(e.size)), true};
   }
-  if (e.size == 0 && e.data_offset != 0)
-    throw InputError(path_, "ZIP entry '" + e.name + "' uses compression method " + std::to_string(e.data_offset) +
+  if (e.method != Z_DEFLATED)
+    throw InputError(path_, "ZIP entry '" + e.name + "' uses compression method " + std::to_string(e.method) +
                                 " (only stored and deflate are read)");
   if (e.size > max_size)
     throw InputError(path_, "ZIP entry '" + e.name + "' declares " + std::to_string(e.size) +

@@ -18,7 +18,8 @@ namespace setol::io {
 
 struct ZipEntry {
   std::string name;
-  bool stored = false;           // method 0: the bytes are in the file as they are
+  int method = 0;                // 0 stored (the bytes are in the file as they are), 8 deflate
+  bool stored = false;           // method == 0
   std::uint64_t size = 0;        // uncompressed size
   std::uint64_t data_offset = 0; // stored entries: where the bytes start in the file
   std::uint64_t pos_in_dir = 0, num_of_file = 0;  // minizip's position, to come back to it

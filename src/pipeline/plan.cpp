@@ -25,9 +25,9 @@ bool selected(const std::vector<std::string>& sel, int id, const std::string& na
 }
 
 // The first size filter that applies, in WeightWatcher's order, or "".
-std::string skip_reason(const LayerRecord& r, const AnalyzeOptions& opt) {
-  if (r.unsupported_dtype) return "unsupported quantization " + r.dtype;
-  if (r.integer_dtype) return "integer tensor without a known scale";
+std::string skip_reason(const LayerRecord& r, DType stored, const AnalyzeOptions& opt) {
+  if (stored == DType::Unsupported) return "unsupported quantization " + r.dtype;
+  if (stored == DType::Integer) return "integer tensor without a known scale";
   const auto& g = r.geometry;
   const bool sliced = r.slice_id.has_value();
   const std::string count = sliced ? "M = " + std::to_string(g.M)
@@ -60,14 +60,12 @@ std::vector<LayerRecord> plan_layers(const ModelReader& model, const AnalyzeOpti
     base.geometry = g;
     base.shape = t.shape;
     base.dtype = t.dtype_text.empty() ? std::string(dtype_name(t.dtype)) : t.dtype_text;
-    base.unsupported_dtype = t.dtype == DType::Unsupported;
-    base.integer_dtype = t.dtype == DType::Integer;
     const int slices = static_cast<int>(g.slices(opt.pool));
     for (int s = 0; s < slices; ++s) {
       LayerRecord r = base;
       if (!opt.pool && g.is_conv()) r.slice_id = s;
       r.num_evals = g.num_evals(opt.pool);
-      if (auto why = skip_reason(r, opt); !why.empty()) {
+      if (auto why = skip_reason(r, t.dtype, opt); !why.empty()) {
         r.status = LayerStatus::Skipped;
         r.reason = why;
       }
