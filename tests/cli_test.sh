@@ -79,7 +79,8 @@ check "json names fc3" grep -q '"name": "fc3.weight"' "$tmp/r.json"
 check "csv from extension" test "$(head -c 18 "$tmp/r.csv")" = "layer_id,name,laye"
 check "csv rows" test "$(wc -l <"$tmp/r.csv")" -eq 4
 "$setol" analyze "$model" --format jsonl >"$tmp/r.jsonl"
-check "jsonl lines = layers + summary" test "$(wc -l <"$tmp/r.jsonl")" -eq 4
+check "jsonl lines = header + layers + summary" test "$(wc -l <"$tmp/r.jsonl")" -eq 5
+check "jsonl first line is the run header" grep -q '"schema_version"' <(head -n 1 "$tmp/r.jsonl")
 check "jsonl last line is the summary" grep -q '"summary"' <(tail -n 1 "$tmp/r.jsonl")
 "$setol" analyze "$model" --format table | grep -q 'under-trained'
 check "table shows warnings" test $? -eq 0

@@ -182,7 +182,7 @@ TEST(Report, EveryFormatWritesAnalyzeAndDescribe) {
   const auto cols = analyze_columns(o, false);
   std::vector<LayerRecord> recs = {layer(0, 3, 10), layer(1, 7, 1000)};
   const Summary s = summarize(recs, cols);
-  const RunInfo run{"analyze", "m.safetensors", "safetensors", 2, to_json(o)};
+  const RunInfo run{"analyze", {{.path = "m.safetensors", .format = "safetensors", .tensors = 2}}, to_json(o)};
   TensorRow t;
   t.name = "odd \"name\", with comma";
   t.shape = {3, 4};

@@ -66,7 +66,7 @@ struct ColumnOf {
 using Column = ColumnOf<LayerRecord>;
 
 // What turns a catalogue column on.
-enum class ColumnNeeds { Always, Unpooled, Tpl, ClipXmax, MpFit, Randomize, Detx, DetxOrSetol, Setol, Htmp };
+enum class ColumnNeeds { Always, Batch, Unpooled, Tpl, ClipXmax, MpFit, Randomize, Detx, DetxOrSetol, Setol, Htmp };
 
 struct CatalogueEntry {
   Column column;
@@ -77,8 +77,9 @@ struct CatalogueEntry {
 // each option, status last.
 const std::vector<CatalogueEntry>& column_catalogue();
 
-// The columns of a run with these options (slice_id only when rows are slices).
-std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_id);
+// The columns of a run with these options (slice_id only when rows are slices, model only
+// when the run has several inputs).
+std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_id, bool batch = false);
 
 template <class Row>
 const ColumnOf<Row>* find_column(const std::vector<ColumnOf<Row>>& cols, std::string_view name) {

@@ -20,6 +20,7 @@ enum class LayerStatus { Pending, Success, Failed, Skipped, Error };
 
 struct LayerRecord {
   // Identity (from the loader and the planner)
+  std::string model;                // the input as given (batch runs and compare; empty otherwise)
   int layer_id = 0;                 // index of the tensor in the model's tensor list
   std::optional<int> slice_id;      // with --no-pool only: kernel position i*kw + j
   std::size_t tensor_index = 0;

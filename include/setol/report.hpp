@@ -17,15 +17,36 @@
 
 namespace setol {
 
+// One input of a run: a checkpoint file or folder.
+struct InputInfo {
+  std::string path;                   // as given
+  std::string format;                 // ModelReader::format(); empty if it could not be opened
+  std::size_t tensors = 0;
+  std::vector<std::pair<std::string, std::string>> metadata;  // ModelReader::metadata()
+  std::string error;                  // why it could not be analyzed (runs with several inputs)
+  // Size and modification time (ns) of the file, or of a folder's files (total, latest): what
+  // --resume checks before it trusts a partial JSONL report. -1 when unknown.
+  std::int64_t bytes = -1, mtime_ns = -1;
+};
+// The bytes and mtime of a file or folder (see InputInfo).
+void fingerprint(InputInfo& in);
+
 // Everything a report says about the run besides the rows.
 struct RunInfo {
-  std::string command;                // "analyze" or "describe"
-  std::string input_path;
-  std::string input_format;           // ModelReader::format()
-  std::size_t tensors = 0;
+  std::string command;                // "analyze", "describe" or "compare"
+  std::vector<InputInfo> inputs;
   nlohmann::ordered_json options;     // every option used
-  std::vector<std::pair<std::string, std::string>> metadata;  // ModelReader::metadata()
 };
+
+// One input's line of a run with several inputs: its summary and the counts of its rows.
+struct ModelSummary {
+  InputInfo input;
+  Summary summary;
+};
+// The models table (one row per input; `setol analyze A B --summary`): model, format, status,
+// num_layers, each count as <column>_<value> and each summary mean under its own name.
+std::vector<ColumnOf<ModelSummary>> model_columns(const std::vector<ModelSummary>& models);
+nlohmann::ordered_json model_summary_json(const ModelSummary& m);
 
 using DescribeColumn = ColumnOf<TensorRow>;
 const std::vector<DescribeColumn>& describe_columns();
@@ -33,8 +54,10 @@ const std::vector<DescribeColumn>& describe_columns();
 struct AnalyzeReport {
   const RunInfo& run;
   const std::vector<LayerRecord>& layers;
-  const Summary& summary;
+  const Summary& summary;               // over every layer (the report's summary for one input)
   const std::vector<Column>& columns;
+  const std::vector<ModelSummary>* models = nullptr;  // one per input when there are several
+  bool models_only = false;             // --summary: the models table instead of the layer rows
 };
 
 struct DescribeReport {
@@ -42,11 +65,13 @@ struct DescribeReport {
   const std::vector<TensorRow>& tensors;
 };
 
-// A report format. layer() is called as each layer finishes, in completion order (streaming
-// formats write it at once and flush); analyze() and describe() write the rest at the end.
+// A report format. begin() is called once before any layer of an analysis, layer() as each
+// layer finishes, in completion order (streaming formats write it at once and flush);
+// analyze() and describe() write the rest at the end.
 class ReportWriter {
  public:
   virtual ~ReportWriter() = default;
+  virtual void begin(std::ostream& os, const RunInfo& run);
   virtual void layer(std::ostream& os, const LayerRecord& r, const std::vector<Column>& columns);
   virtual void analyze(std::ostream& os, const AnalyzeReport& report) = 0;
   virtual void describe(std::ostream& os, const DescribeReport& report) = 0;
@@ -65,8 +90,11 @@ const OutputFormat& output_format(std::string_view name);              // throws
 const OutputFormat* output_format_for_file(const std::filesystem::path& file);  // by extension, or null
 std::vector<std::string> output_format_names();
 
-// JSON pieces shared by the JSON and JSONL writers.
-nlohmann::ordered_json run_header_json(const RunInfo& run);
+// JSON pieces shared by the JSON and JSONL writers. The header has each input's bytes and
+// mtime_ns only when `fingerprints` (JSONL, for --resume).
+nlohmann::ordered_json run_header_json(const RunInfo& run, bool fingerprints = false);
+// The summary part of an analyze report: "summary" for one input, "models" for several.
+void add_summaries_json(nlohmann::ordered_json& j, const AnalyzeReport& rep);
 nlohmann::ordered_json summary_json(const Summary& s);
 nlohmann::ordered_json cell_json(const Cell& c);
 
@@ -90,6 +118,10 @@ class AtomicFile {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Removes the temporary file of every AtomicFile not yet committed. Async-signal-safe: the
+// SIGINT/SIGTERM handler calls it.
+void remove_pending_outputs();
 
 // Writes a 1-D float64 array as .npy (format 1.0, '<f8'), atomically.
 void write_npy_f64(const std::filesystem::path& path, const std::vector<double>& values);

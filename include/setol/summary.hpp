@@ -23,7 +23,13 @@ struct Summary {
   std::map<std::string, std::int64_t> counts_of(const std::string& column) const;
 };
 
+// One report row as cells, one per column (what the writers print; a resumed run reads its
+// finished rows back in this form).
+using CellRow = std::vector<Cell>;
+CellRow cells_of(const LayerRecord& r, const std::vector<Column>& columns);
+
 // The summary over these rows, from the columns' SummarySpec.
+Summary summarize(const std::vector<CellRow>& rows, const std::vector<Column>& columns);
 Summary summarize(const std::vector<LayerRecord>& records, const std::vector<Column>& columns);
 
 }  // namespace setol

@@ -1,11 +1,19 @@
+// analyze: one or more inputs (a sweep of checkpoints is one command), their layers scheduled
+// together, one report with a summary per input, --fail-on gates, --resume.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "cli/fail_on.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/output.hpp"
+#include "cli/resume.hpp"
 #include "setol/error.hpp"
 #include "setol/report.hpp"
 
@@ -44,60 +52,186 @@ std::string esd_file_name(const LayerRecord& r, const std::string& kind) {
   return std::to_string(r.layer_id) + (r.slice_id ? "." + std::to_string(*r.slice_id) : std::string()) + kind + ".npy";
 }
 
+// One input of the run: its reader, its rows to compute and the rows a resumed report already has.
+struct Input {
+  InputInfo info;
+  std::unique_ptr<ModelReader> model;
+  std::vector<LayerRecord> records;
+  std::vector<CellRow> finished;  // --resume: rows read back from the report
+};
+
+// --dump-esd's folder for a layer: DIR itself, or DIR/<k> for the k-th input (from 0) of several.
+std::filesystem::path esd_folder(const std::string& dir, const std::vector<Input>& inputs, const std::string& model) {
+  if (model.empty()) return dir;
+  for (std::size_t k = 0; k < inputs.size(); ++k)
+    if (inputs[k].info.path == model) return std::filesystem::path(dir) / std::to_string(k);
+  return dir;
+}
+
+std::vector<std::string> ordered_paths(const AnalyzeArgs& a) {
+  std::vector<std::string> p = a.paths;
+  if (!a.given_order) std::stable_sort(p.begin(), p.end(), natural_less);
+  return p;
+}
+
+// Opens and plans every input. With one input an error ends the run (exit 2, no report);
+// with several it becomes that input's status and the others go on.
+std::vector<Input> open_inputs(const AnalyzeArgs& a) {
+  const auto paths = ordered_paths(a);
+  const bool batch = paths.size() > 1;
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    if (std::find(paths.begin(), paths.begin() + static_cast<std::ptrdiff_t>(i), paths[i]) != paths.begin() + static_cast<std::ptrdiff_t>(i))
+      throw UsageError("input '" + one_line(paths[i]) + "' is given twice");
+  std::vector<Input> inputs(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    Input& in = inputs[i];
+    in.info.path = paths[i];
+    try {
+      in.model = open_model(paths[i], a.in.format);
+      in.info.format = in.model->format();
+      in.info.tensors = in.model->tensors().size();
+      in.info.metadata = in.model->metadata();
+      in.records = plan_layers(*in.model, a.options);
+      if (in.records.empty() && !a.out.quiet)
+        std::cerr << "setol: warning: " << one_line(paths[i]) << ": no weight layers found\n";
+    } catch (const InputError& e) {
+      if (!batch) throw;
+      in.info.error = e.what();
+      in.model.reset();
+      if (!a.out.quiet) std::cerr << "setol: error: " << e.what() << '\n';
+    }
+    if (batch)
+      for (auto& r : in.records) r.model = paths[i];
+    fingerprint(in.info);
+  }
+  return inputs;
+}
+
+// --resume: checks the report on disk, drops from `inputs` the rows it already has (keeping
+// them as cells for the summaries) and cuts a last line that was being written. Returns false
+// when the report is already complete.
+bool take_finished_rows(const AnalyzeArgs& a, const RunInfo& run, std::vector<Input>& inputs,
+                        const std::vector<Column>& columns) {
+  const std::string& file = a.out.output;
+  const PartialReport partial = read_partial_report(file);
+  check_same_run(file, partial, run_header_json(run, true));
+  if (partial.complete) return false;
+  std::error_code ec;
+  std::filesystem::resize_file(file, partial.valid_bytes, ec);
+  if (ec) throw InputError(file, "--resume: cannot cut the unfinished last line: " + ec.message());
+  std::set<std::string> done;
+  for (const auto& row : partial.rows) done.insert(row_key(row));
+  for (auto& in : inputs) {
+    std::erase_if(in.records, [&](const LayerRecord& r) { return done.count(row_key(r.model, r.layer_id, r.slice_id)) > 0; });
+    for (const auto& row : partial.rows)
+      if (row.value("model", std::string()) == (inputs.size() > 1 ? in.info.path : std::string()))
+        in.finished.push_back(cells_from_json(row, columns));
+  }
+  return true;
+}
+
+// A hook for the tests of --resume: SETOL_TEST_INTERRUPT_AFTER=k sends SIGTERM to the run
+// after k layers have been written.
+std::size_t interrupt_after() {
+  const char* v = std::getenv("SETOL_TEST_INTERRUPT_AFTER");
+  return v ? static_cast<std::size_t>(std::strtoull(v, nullptr, 10)) : 0;
+}
+
 }  // namespace
 
 int run_analyze(const AnalyzeArgs& a) {
   validate(a.options);
-  auto model = open_model(a.path, a.in.format);
-  std::vector<LayerRecord> records = plan_layers(*model, a.options);
+  if (a.resume && !streams_to_file(a.out))
+    throw UsageError("--resume completes a '--format jsonl -o FILE' report; give the same -o FILE");
+  install_interrupt_handlers();
+  std::vector<Input> inputs = open_inputs(a);
+  const bool batch = inputs.size() > 1;
   bool sliced = false;
-  for (const auto& r : records) sliced |= r.slice_id.has_value();
-  const auto columns = analyze_columns(a.options, sliced);
+  for (const auto& in : inputs)
+    for (const auto& r : in.records) sliced |= r.slice_id.has_value();
+  const auto columns = analyze_columns(a.options, sliced, batch);
   std::vector<FailRule> rules;
-  if (!a.fail_on.empty()) rules = parse_fail_rules(a.fail_on, columns);
+  if (!a.fail_on.empty()) rules = parse_fail_rules(a.fail_on, columns, inputs.size());
   if (!a.dump_esd.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(a.dump_esd, ec);
-    if (ec) throw InputError(a.dump_esd, "cannot create --dump-esd folder: " + ec.message());
+    for (std::size_t k = 0; k < (batch ? inputs.size() : 1); ++k) {
+      std::error_code ec;
+      std::filesystem::create_directories(esd_folder(a.dump_esd, inputs, batch ? inputs[k].info.path : ""), ec);
+      if (ec) throw InputError(a.dump_esd, "cannot create --dump-esd folder: " + ec.message());
+    }
   }
+
+  RunInfo run{"analyze", {}, options_json(a, chosen_format(a.out))};
+  for (const auto& in : inputs) run.inputs.push_back(in.info);
+  if (a.resume && std::filesystem::exists(a.out.output) && !take_finished_rows(a, run, inputs, columns)) {
+    if (!a.out.quiet) std::cerr << "setol: " << one_line(a.out.output) << " is already complete\n";
+    return 0;
+  }
+  const bool appending = a.resume && std::filesystem::exists(a.out.output);
 
   const auto t_start = std::chrono::steady_clock::now();
-  Output out(a.out);
+  Output out(a.out, appending);
+  if (!appending) out.writer().begin(out.stream(), run);
   const bool progress = show_progress(a.out);
-  std::size_t done = 0;
-  analyze_layers(*model, records, a.options, [&](const LayerRecord& r) {
+  std::size_t total = 0, done = 0;
+  for (const auto& in : inputs) total += in.records.size();
+  const std::size_t stop_after = interrupt_after();
+  std::vector<ModelWork> work;
+  for (auto& in : inputs)
+    if (in.model) work.push_back({in.model.get(), &in.records, {}});
+  analyze_models(work, a.options, [&](const LayerRecord& r) {
     ++done;
     if (progress)
-      std::cerr << "\r[" << done << "/" << records.size() << "] " << r.name << "\x1b[K" << std::flush;
-    out.writer().layer(out.stream(), r, columns);
+      std::cerr << "\r[" << done << "/" << total << "] " << one_line(r.name, 60) << "\x1b[K" << std::flush;
+    if (!a.models_only) out.writer().layer(out.stream(), r, columns);
     if (!a.dump_esd.empty() && r.has_metrics()) {
-      write_npy_f64(std::filesystem::path(a.dump_esd) / esd_file_name(r, ""), r.evals);
-      if (r.randomized)
-        write_npy_f64(std::filesystem::path(a.dump_esd) / esd_file_name(r, ".rand"), r.randomized->evals);
+      const auto dir = esd_folder(a.dump_esd, inputs, r.model);
+      write_npy_f64(dir / esd_file_name(r, ""), r.evals);
+      if (r.randomized) write_npy_f64(dir / esd_file_name(r, ".rand"), r.randomized->evals);
     }
+    if (stop_after && done == stop_after) std::raise(SIGTERM);
   });
   if (progress) std::cerr << "\r\x1b[K";
-  if (records.empty() && !a.out.quiet)
-    std::cerr << "setol: warning: " << a.path << ": no weight layers found\n";
+  // A file that failed mid-run: that input's status (several inputs), or the run's error (one).
+  for (std::size_t k = 0, w = 0; k < inputs.size(); ++k) {
+    if (!inputs[k].model) continue;
+    const std::string& err = work[w++].error;
+    if (err.empty()) continue;
+    if (!batch) throw InputError(inputs[k].info.path, err);
+    inputs[k].info.error = err;
+    run.inputs[k].error = err;
+  }
 
-  const Summary summary = summarize(records, columns);
-  const RunInfo run{"analyze", a.path, model->format(), model->tensors().size(), options_json(a, out.format()),
-                    model->metadata()};
-  out.writer().analyze(out.stream(), {run, records, summary, columns});
+  // Rows of every input as the report has them (resumed rows first), their summaries and gates.
+  std::vector<LayerRecord> all;
+  std::vector<ModelSummary> models;
+  std::vector<std::vector<CellRow>> rows(inputs.size());
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    rows[k] = inputs[k].finished;
+    for (const auto& r : inputs[k].records) rows[k].push_back(cells_of(r, columns));
+    models.push_back({inputs[k].info, summarize(rows[k], columns)});
+    all.insert(all.end(), inputs[k].records.begin(), inputs[k].records.end());
+  }
+  std::vector<CellRow> every;
+  for (const auto& r : rows) every.insert(every.end(), r.begin(), r.end());
+  const Summary summary = summarize(every, columns);
+  out.writer().analyze(out.stream(), {run, all, summary, columns, batch ? &models : nullptr, a.models_only});
   out.commit();
   if (a.profile)
-    print_profile(records, std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
+    print_profile(all, std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
 
+  int status = 0;
   if (!rules.empty()) {
-    const auto bad = failing_layers(rules, records, columns);
-    if (!bad.empty()) {
-      std::cerr << "setol: --fail-on matched " << bad.size() << " layer(s):";
-      for (const auto& b : bad) std::cerr << "\n  " << b;
-      std::cerr << '\n';
-      return 1;
+    std::vector<GateInput> gates;
+    for (std::size_t k = 0; k < inputs.size(); ++k)
+      if (inputs[k].info.error.empty()) gates.push_back({inputs[k].info.path, &rows[k]});
+    for (const auto& line : gate_failures(rules, gates, columns)) {
+      std::cerr << "setol: --fail-on: " << one_line(line, 1000) << '\n';
+      status = 1;
     }
   }
-  return 0;
+  for (const auto& in : inputs)
+    if (!in.info.error.empty() && !a.keep_going) status = 2;
+  return status;
 }
 
 }  // namespace setol::cli

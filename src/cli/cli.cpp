@@ -18,7 +18,9 @@ int run_cli(int argc, char** argv) {
 
   cli::AnalyzeArgs an;
   auto* analyze = app.add_subcommand("analyze", "Per-layer spectral metrics (alpha, alpha_weighted, ...) of a model");
-  analyze->add_option("path", an.path, "Model file or folder (docs/formats.md lists the formats)")->required();
+  analyze->add_option("paths", an.paths, "Model files or folders (docs/formats.md lists the formats); several give one report")
+      ->required()
+      ->type_name("PATH...");
   cli::bind_options(analyze, an.in, cli::input_option_specs());
   cli::bind_options(analyze, an.options, analyze_option_specs());
   cli::bind_options(analyze, an.out, cli::output_option_specs());

@@ -37,10 +37,26 @@ const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs() {
       {.flags = "--dump-esd", .key = "dump_esd", .help = "Write each layer's eigenvalues to DIR/<layer_id>.npy",
        .field = member(&A::dump_esd), .value_name = "DIR"},
       {.flags = "--fail-on", .key = "fail_on",
-       .help = "Exit 1 if any layer matches, e.g. 'alpha>6' or 'alpha<2,D>0.2' (after writing the report)",
+       .help = "Exit 1 (after writing the report) if a rule holds: per layer 'alpha>6'; per input 'mean(alpha)>4', "
+               "'max(D)>0.2', 'count(warning==\"under-trained\")>=3', 'count(correlation_trap)>0'; across inputs "
+               "'delta(mean(alpha))>0.5' (last minus first). Comma-separated",
        .field = member(&A::fail_on), .value_name = "RULES"},
       {.flags = "--profile", .help = "Print where the time went (per layer and in total) on stderr",
        .field = member(&A::profile)},
+      {.flags = "--keep-going", .key = "keep_going",
+       .help = "With several inputs: one that cannot be read is a row of the models table, and the exit status "
+               "ignores it (default: exit 2 after writing the report)",
+       .field = member(&A::keep_going)},
+      {.flags = "--given-order", .key = "given_order",
+       .help = "Keep the inputs in the order given (default: natural order, checkpoint-200 before checkpoint-1000)",
+       .field = member(&A::given_order)},
+      {.flags = "--summary", .key = "summary",
+       .help = "Write only the models table (one row per input: status counts and summary means)",
+       .field = member(&A::models_only)},
+      {.flags = "--resume",
+       .help = "Complete an interrupted '--format jsonl -o FILE' run: analyze only the layers missing from FILE "
+               "(the inputs and options must be the same)",
+       .field = member(&A::resume)},
   };
   return specs;
 }

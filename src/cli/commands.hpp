@@ -28,15 +28,19 @@ struct InputOptions {
 const std::vector<OptionSpec<InputOptions>>& input_option_specs();
 
 struct AnalyzeArgs {
-  std::string path;
+  std::vector<std::string> paths;  // one or more inputs (files, folders)
   InputOptions in;
   AnalyzeOptions options;
   OutputOptions out;
   std::string dump_esd;
   std::string fail_on;
   bool profile = false;
+  bool keep_going = false;   // an input that cannot be read does not change the exit status
+  bool given_order = false;  // keep the inputs' order instead of sorting them naturally
+  bool models_only = false;  // --summary: the models table only
+  bool resume = false;       // complete an interrupted --format jsonl -o FILE run
 };
-// --dump-esd, --fail-on, --profile.
+// --dump-esd, --fail-on, --profile, --keep-going, --given-order, --summary, --resume.
 const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs();
 
 struct DescribeArgs {

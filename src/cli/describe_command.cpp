@@ -10,8 +10,9 @@ int run_describe(const DescribeArgs& a) {
   auto model = open_model(a.path, a.in.format);
   const auto rows = describe_tensors(*model, a.options);
   Output out(a.out);
-  const RunInfo run{"describe", a.path, model->format(), model->tensors().size(), nlohmann::ordered_json::object(),
-                    model->metadata()};
+  InputInfo in{.path = a.path, .format = model->format(), .tensors = model->tensors().size(),
+               .metadata = model->metadata()};
+  const RunInfo run{"describe", {in}, nlohmann::ordered_json::object()};
   out.writer().describe(out.stream(), {run, rows});
   out.commit();
   return 0;

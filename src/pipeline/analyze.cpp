@@ -3,6 +3,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <stdexcept>
 
@@ -59,30 +60,49 @@ void analyze_one(const TensorData& t, LayerRecord& r, const AnalyzeOptions& opt)
   r.timings.diagnostics = seconds_since(t1);
 }
 
-}  // namespace
-
 // The per-layer recipe: load the tensor once, then for each of its rows the spectrum, the
 // fit and the diagnostics. Where and when each layer runs is the scheduler's business.
-void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records, const AnalyzeOptions& opt,
-                    const std::function<void(const LayerRecord&)>& on_done) {
+// `contain`: a file that cannot be read marks its model's rows instead of ending the run.
+void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
+                const std::function<void(const LayerRecord&)>& on_done, bool contain) {
   std::mutex done_mutex;
   auto report = [&](const LayerRecord& r) {
     if (!on_done) return;
     const std::lock_guard<std::mutex> lock(done_mutex);
     on_done(r);
   };
-  for (const auto& r : records)
-    if (r.status != LayerStatus::Pending) report(r);  // skipped rows: nothing to compute
+  std::vector<pipeline::Job> jobs;
+  for (std::size_t m = 0; m < work.size(); ++m) {
+    for (const auto& r : *work[m].records)
+      if (r.status != LayerStatus::Pending) report(r);  // skipped rows: nothing to compute
+    auto more = pipeline::make_jobs(*work[m].model, *work[m].records, opt, m);
+    jobs.insert(jobs.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  }
 
   auto run_job = [&](const pipeline::Job& job) {
+    ModelWork& w = work[job.model];
+    std::vector<LayerRecord>& records = *w.records;
     const auto t0 = std::chrono::steady_clock::now();
-    const TensorData t = model.load(job.tensor);
+    std::optional<TensorData> t;
+    try {
+      t.emplace(w.model->load(job.tensor));
+    } catch (const InputError& e) {
+      if (!contain) throw;
+      const std::lock_guard<std::mutex> lock(done_mutex);
+      if (w.error.empty()) w.error = e.what();
+      for (const std::size_t i : job.records) {
+        records[i].status = LayerStatus::Error;
+        records[i].reason = e.what();
+        if (on_done) on_done(records[i]);
+      }
+      return;
+    }
     const double load = seconds_since(t0);
     for (std::size_t k = 0; k < job.records.size(); ++k) {
       LayerRecord& r = records[job.records[k]];
       if (k == 0) r.timings.load = load;
       try {
-        analyze_one(t, r, opt);
+        analyze_one(*t, r, opt);
       } catch (const InputError&) {
         throw;
       } catch (const std::exception& e) {  // e.g. a LAPACK failure: report, keep going
@@ -93,7 +113,20 @@ void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records,
     }
   };
   const int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  pipeline::run_jobs(pipeline::make_jobs(model, records, opt), threads, run_job);
+  pipeline::run_jobs(jobs, threads, run_job);
+}
+
+}  // namespace
+
+void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records, const AnalyzeOptions& opt,
+                    const std::function<void(const LayerRecord&)>& on_done) {
+  std::vector<ModelWork> work = {{&model, &records, {}}};
+  run_models(work, opt, on_done, false);
+}
+
+void analyze_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
+                    const std::function<void(const LayerRecord&)>& on_done) {
+  run_models(work, opt, on_done, true);
 }
 
 }  // namespace setol

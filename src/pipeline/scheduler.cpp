@@ -11,7 +11,7 @@
 namespace setol::pipeline {
 
 std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerRecord>& records,
-                           const AnalyzeOptions& opt) {
+                           const AnalyzeOptions& opt, std::size_t model_index) {
   std::vector<Job> jobs;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
@@ -20,6 +20,7 @@ std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerReco
       const TensorInfo& t = model.tensors()[r.tensor_index];
       const std::int64_t m = r.geometry.M, n = r.geometry.N;
       Job j;
+      j.model = model_index;
       j.tensor = r.tensor_index;
       j.bytes = t.numel() * static_cast<std::int64_t>(dtype_size(t.dtype)) + 8 * m * m +
                 std::min<std::int64_t>(8 * m * n, 16 << 20) + (opt.randomize ? 4 * m * n : 0);

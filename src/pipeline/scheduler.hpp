@@ -11,15 +11,16 @@ namespace setol::pipeline {
 // One unit of work: every record of one tensor (one record, or kh*kw slices unpooled),
 // loaded once.
 struct Job {
+  std::size_t model = 0;  // which input (runs with several inputs)
   std::vector<std::size_t> records;
   std::size_t tensor = 0;
   std::int64_t bytes = 0;  // working set: the tensor as stored + the double Gram (+ panel, + permuted copy)
   double cost = 0;         // flops of the Gram and the eigensolve, m^2 n + m^3, for ordering
 };
 
-// The jobs of the records still pending, in model order.
+// The jobs of the records still pending, in model order, tagged with `model_index`.
 std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerRecord>& records,
-                           const AnalyzeOptions& opt);
+                           const AnalyzeOptions& opt, std::size_t model_index = 0);
 
 // Runs every job once on `threads` threads (see scheduler.cpp for the policy). An exception
 // from a job stops the others from starting and is rethrown.

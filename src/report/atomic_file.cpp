@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <atomic>
 #include <bit>
 
 #include <cerrno>
@@ -11,12 +12,51 @@
 #include "setol/report.hpp"
 
 namespace setol {
+namespace {
+
+// The temporary files in flight, kept where a signal handler can read them without locks or
+// allocation: a fixed table of slots, each claimed and released with an atomic flag.
+constexpr int kSlots = 64;
+constexpr std::size_t kPathMax = 4096;
+struct PendingSlot {
+  std::atomic<bool> claimed{false};  // owned by an AtomicFile
+  std::atomic<bool> ready{false};    // path complete: the handler may read it
+  char path[kPathMax];
+};
+PendingSlot g_pending[kSlots];
+
+int claim_slot(const std::string& path) {
+  if (path.size() >= kPathMax) return -1;
+  for (int i = 0; i < kSlots; ++i) {
+    bool expected = false;
+    if (g_pending[i].claimed.compare_exchange_strong(expected, true)) {
+      std::memcpy(g_pending[i].path, path.c_str(), path.size() + 1);
+      g_pending[i].ready.store(true);
+      return i;
+    }
+  }
+  return -1;  // more than kSlots outputs at once: that one is simply not cleaned up on a signal
+}
+
+void release_slot(int i) {
+  if (i < 0) return;
+  g_pending[i].ready.store(false);
+  g_pending[i].claimed.store(false);
+}
+
+}  // namespace
+
+void remove_pending_outputs() {
+  for (auto& s : g_pending)
+    if (s.ready.load()) ::unlink(s.path);
+}
 
 struct AtomicFile::Impl {
   std::filesystem::path target;
   std::string temp;
   std::ofstream out;
   bool committed = false;
+  int slot = -1;
 };
 
 AtomicFile::AtomicFile(const std::filesystem::path& target) : impl_(std::make_unique<Impl>()) {
@@ -27,9 +67,11 @@ AtomicFile::AtomicFile(const std::filesystem::path& target) : impl_(std::make_un
   if (fd < 0) throw InputError(target.string(), std::string("cannot create output file: ") + std::strerror(errno));
   ::close(fd);
   impl_->temp = templ;
+  impl_->slot = claim_slot(templ);
   impl_->out.open(templ, std::ios::binary | std::ios::trunc);
   if (!impl_->out) {
     std::remove(templ.c_str());
+    release_slot(impl_->slot);
     throw InputError(target.string(), "cannot write output file");
   }
 }
@@ -38,6 +80,7 @@ AtomicFile::~AtomicFile() {
   if (!impl_->committed) {
     impl_->out.close();
     std::remove(impl_->temp.c_str());
+    release_slot(impl_->slot);
   }
 }
 
@@ -51,6 +94,7 @@ void AtomicFile::commit() {
   if (std::rename(impl_->temp.c_str(), impl_->target.c_str()) != 0)
     throw InputError(impl_->target.string(), std::string("cannot rename output into place: ") + std::strerror(errno));
   impl_->committed = true;
+  release_slot(impl_->slot);
 }
 
 void write_npy_f64(const std::filesystem::path& path, const std::vector<double>& values) {

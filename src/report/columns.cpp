@@ -97,6 +97,10 @@ std::vector<CatalogueEntry> build_catalogue() {
   auto add = [&c](Column col, N needs = N::Always) { c.push_back({std::move(col), needs}); };
 
   // Identity
+  add({.name = "model", .kind = K::Text, .get = [](const LayerRecord& r) { return Cell{r.model}; },
+       .doc = "The input the layer comes from, as given on the command line (runs with several inputs)",
+       .table = table("model", TableSpec::kFit)},
+      N::Batch);
   add({.name = "layer_id", .kind = K::Id, .get = [](const LayerRecord& r) { return Cell{std::int64_t{r.layer_id}}; },
        .doc = "Index of the tensor in the model's tensor list",
        .table = table("id", 5)});
@@ -278,9 +282,10 @@ std::vector<CatalogueEntry> build_catalogue() {
   return c;
 }
 
-bool enabled(ColumnNeeds n, const AnalyzeOptions& o, bool with_slice_id) {
+bool enabled(ColumnNeeds n, const AnalyzeOptions& o, bool with_slice_id, bool batch) {
   switch (n) {
     case N::Always: return true;
+    case N::Batch: return batch;
     case N::Unpooled: return with_slice_id;
     case N::Tpl: return o.tail.distribution == TailDistribution::TruncatedPowerLaw;
     case N::ClipXmax: return o.tail.fix_fingers == FixFingers::ClipXmax;
@@ -311,10 +316,10 @@ const std::vector<CatalogueEntry>& column_catalogue() {
   return catalogue;
 }
 
-std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_id) {
+std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_id, bool batch) {
   std::vector<Column> out;
   for (const auto& e : column_catalogue())
-    if (enabled(e.needs, opt, with_slice_id)) out.push_back(e.column);
+    if (enabled(e.needs, opt, with_slice_id, batch)) out.push_back(e.column);
   return out;
 }
 

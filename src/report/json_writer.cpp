@@ -5,19 +5,38 @@
 
 namespace setol {
 
-nlohmann::ordered_json run_header_json(const RunInfo& run) {
+nlohmann::ordered_json run_header_json(const RunInfo& run, bool fingerprints) {
   nlohmann::ordered_json j;
   j["schema_version"] = 1;
   j["tool"] = {{"name", "setol"}, {"version", SETOL_VERSION}};
   j["command"] = run.command;
-  nlohmann::ordered_json input = {{"path", run.input_path}, {"format", run.input_format}, {"tensors", run.tensors}};
-  if (!run.metadata.empty()) {
-    input["metadata"] = nlohmann::ordered_json::object();
-    for (const auto& [k, v] : run.metadata) input["metadata"][k] = v;
+  j["inputs"] = nlohmann::ordered_json::array();
+  for (const auto& in : run.inputs) {
+    nlohmann::ordered_json input = {{"path", in.path}};
+    input["format"] = in.format.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(in.format);
+    input["tensors"] = in.tensors;
+    if (!in.metadata.empty()) {
+      input["metadata"] = nlohmann::ordered_json::object();
+      for (const auto& [k, v] : in.metadata) input["metadata"][k] = v;
+    }
+    if (!in.error.empty()) input["error"] = in.error;
+    if (fingerprints) {
+      input["bytes"] = in.bytes;
+      input["mtime_ns"] = in.mtime_ns;
+    }
+    j["inputs"].push_back(input);
   }
-  j["inputs"] = nlohmann::ordered_json::array({input});
   j["options"] = run.options;
   return j;
+}
+
+void add_summaries_json(nlohmann::ordered_json& j, const AnalyzeReport& rep) {
+  if (!rep.models) {
+    j["summary"] = summary_json(rep.summary);
+    return;
+  }
+  j["models"] = nlohmann::ordered_json::array();
+  for (const auto& m : *rep.models) j["models"].push_back(model_summary_json(m));
 }
 
 // Means first (null where no layer had a value), then num_layers and the counts.
@@ -39,9 +58,11 @@ class JsonWriter final : public ReportWriter {
  public:
   void analyze(std::ostream& os, const AnalyzeReport& rep) override {
     nlohmann::ordered_json j = run_header_json(rep.run);
-    j["layers"] = nlohmann::ordered_json::array();
-    for (const auto& r : rep.layers) j["layers"].push_back(report::row_json(r, rep.columns));
-    j["summary"] = summary_json(rep.summary);
+    if (!rep.models_only) {
+      j["layers"] = nlohmann::ordered_json::array();
+      for (const auto& r : rep.layers) j["layers"].push_back(report::row_json(r, rep.columns));
+    }
+    add_summaries_json(j, rep);
     os << j.dump(1) << '\n';
   }
   void describe(std::ostream& os, const DescribeReport& rep) override {

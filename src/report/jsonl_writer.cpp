@@ -1,5 +1,6 @@
-// JSON Lines: one line per layer, written and flushed as the layer finishes (a run that is
-// interrupted keeps every finished layer), then one line with the run header and summary.
+// JSON Lines: a run header line (with the inputs' sizes and times, for --resume), one line per
+// layer, written and flushed as the layer finishes (a run that is interrupted keeps every
+// finished layer), then one line with the summary ("summary", or "models" for several inputs).
 #include "report/rows.hpp"
 
 namespace setol {
@@ -7,12 +8,15 @@ namespace {
 
 class JsonlWriter final : public ReportWriter {
  public:
+  void begin(std::ostream& os, const RunInfo& run) override {
+    os << run_header_json(run, true).dump() << '\n' << std::flush;
+  }
   void layer(std::ostream& os, const LayerRecord& r, const std::vector<Column>& columns) override {
     os << report::row_json(r, columns).dump() << '\n' << std::flush;
   }
   void analyze(std::ostream& os, const AnalyzeReport& rep) override {
-    nlohmann::ordered_json j = run_header_json(rep.run);
-    j["summary"] = summary_json(rep.summary);
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    add_summaries_json(j, rep);
     os << j.dump() << '\n';
   }
   void describe(std::ostream& os, const DescribeReport& rep) override {

@@ -83,6 +83,7 @@ std::string table_cell(const Cell& c, ColumnKind kind, int precision) {
 
 }  // namespace report
 
+void ReportWriter::begin(std::ostream&, const RunInfo&) {}
 void ReportWriter::layer(std::ostream&, const LayerRecord&, const std::vector<Column>&) {}
 
 }  // namespace setol

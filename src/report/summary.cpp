@@ -14,24 +14,40 @@ std::map<std::string, std::int64_t> Summary::counts_of(const std::string& column
   return {};
 }
 
+CellRow cells_of(const LayerRecord& r, const std::vector<Column>& columns) {
+  CellRow row;
+  row.reserve(columns.size());
+  for (const auto& c : columns) row.push_back(c.get(r));
+  return row;
+}
+
 Summary summarize(const std::vector<LayerRecord>& records, const std::vector<Column>& columns) {
+  std::vector<CellRow> rows;
+  rows.reserve(records.size());
+  for (const auto& r : records) rows.push_back(cells_of(r, columns));
+  return summarize(rows, columns);
+}
+
+Summary summarize(const std::vector<CellRow>& rows, const std::vector<Column>& columns) {
   using How = SummarySpec::How;
-  std::vector<const Column*> used;
-  for (const auto& c : columns)
-    if (c.summary.how != How::None) used.push_back(&c);
-  std::stable_sort(used.begin(), used.end(), [](const Column* a, const Column* b) {
-    return std::pair(a->summary.how, a->summary.rank) < std::pair(b->summary.how, b->summary.rank);
+  std::vector<std::size_t> used;
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].summary.how != How::None) used.push_back(i);
+  std::stable_sort(used.begin(), used.end(), [&](std::size_t a, std::size_t b) {
+    return std::pair(columns[a].summary.how, columns[a].summary.rank) <
+           std::pair(columns[b].summary.how, columns[b].summary.rank);
   });
 
   Summary s;
-  s.layers = static_cast<std::int64_t>(records.size());
-  for (const Column* c : used) {
+  s.layers = static_cast<std::int64_t>(rows.size());
+  for (const std::size_t i : used) {
+    const Column* c = &columns[i];
     if (c->summary.how == How::Mean) {
       s.mean_columns.push_back(c->name);
       double sum = 0;
       std::int64_t n = 0;
-      for (const auto& r : records) {
-        const double v = cell_number(c->get(r));
+      for (const auto& r : rows) {
+        const double v = cell_number(r[i]);
         if (std::isnan(v)) continue;
         sum += v;
         ++n;
@@ -39,9 +55,8 @@ Summary summarize(const std::vector<LayerRecord>& records, const std::vector<Col
       if (n > 0) s.means[c->name] = sum / static_cast<double>(n);
     } else {
       std::map<std::string, std::int64_t> counts;
-      for (const auto& r : records) {
-        const Cell cell = c->get(r);
-        const auto* text = std::get_if<std::string>(&cell);
+      for (const auto& r : rows) {
+        const auto* text = std::get_if<std::string>(&r[i]);
         if (!text) continue;
         const std::string key = text->substr(0, text->find(':'));
         counts[key.empty() ? "none" : key] += 1;

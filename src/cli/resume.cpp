@@ -1,0 +1,105 @@
+#include "cli/resume.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "setol/error.hpp"
+
+namespace setol::cli {
+namespace {
+
+// Options that do not change any row or summary: a resumed run may differ in these.
+bool ignored_option(const std::string& key) {
+  return key == "threads" || key == "output" || key == "fail_on" || key == "dump_esd" || key == "keep_going" ||
+         key == "given_order";
+}
+
+}  // namespace
+
+PartialReport read_partial_report(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(file, "--resume: cannot read the report to complete");
+  PartialReport p;
+  std::string line;
+  std::uintmax_t offset = 0;
+  std::size_t n = 0;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: the line was being written when the run stopped
+    offset += line.size() + 1;
+    ++n;
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      throw InputError(file, "--resume: line " + std::to_string(n) + " is not a JSON object");
+    if (n == 1) {
+      if (!j.contains("schema_version") || j.value("command", "") != "analyze")
+        throw InputError(file, "--resume: not a setol analyze JSONL report (its first line is not the run header)");
+      p.header = std::move(j);
+    } else if (j.contains("summary") || j.contains("models")) {
+      p.complete = true;
+    } else if (j.contains("layer_id")) {
+      p.rows.push_back(std::move(j));
+    } else {
+      throw InputError(file, "--resume: line " + std::to_string(n) + " is neither a layer nor the summary");
+    }
+    p.valid_bytes = offset;
+  }
+  if (n == 0) throw InputError(file, "--resume: the report has no run header line");
+  return p;
+}
+
+void check_same_run(const std::string& file, const PartialReport& partial, const nlohmann::ordered_json& header) {
+  const auto& old = partial.header;
+  if (old.value("tool", nlohmann::ordered_json::object()) != header["tool"])
+    throw InputError(file, "--resume: the report was written by another setol version");
+  const auto& a = old["inputs"];
+  const auto& b = header["inputs"];
+  if (!a.is_array() || a.size() != b.size())
+    throw InputError(file, "--resume: the report was written for other inputs");
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (a[i].value("path", "") != b[i]["path"])
+      throw InputError(file, "--resume: input " + std::to_string(i + 1) + " differs (report: " +
+                                 a[i].value("path", std::string("?")) + ")");
+    if (a[i].value("bytes", std::int64_t{-2}) != b[i]["bytes"] || a[i].value("mtime_ns", std::int64_t{-2}) != b[i]["mtime_ns"])
+      throw InputError(file, "--resume: " + b[i]["path"].get<std::string>() +
+                                 " has changed since the report was started (size or modification time)");
+  }
+  const auto& oa = old.value("options", nlohmann::ordered_json::object());
+  const auto& ob = header["options"];
+  for (const auto& [key, v] : ob.items()) {
+    if (ignored_option(key)) continue;
+    if (!oa.contains(key) || oa[key] != v)
+      throw InputError(file, "--resume: option " + key + " differs from the interrupted run's (" +
+                                 (oa.contains(key) ? oa[key].dump() : std::string("absent")) + " there, " + v.dump() +
+                                 " now)");
+  }
+}
+
+std::string row_key(const std::string& model, std::int64_t layer_id, std::optional<int> slice_id) {
+  return model + '\n' + std::to_string(layer_id) + '\n' + (slice_id ? std::to_string(*slice_id) : "-");
+}
+
+std::string row_key(const nlohmann::ordered_json& row) {
+  std::optional<int> slice;
+  if (row.contains("slice_id") && row["slice_id"].is_number_integer()) slice = row["slice_id"].get<int>();
+  const std::string model = row.contains("model") && row["model"].is_string() ? row["model"].get<std::string>() : "";
+  return row_key(model, row.value("layer_id", std::int64_t{-1}), slice);
+}
+
+CellRow cells_from_json(const nlohmann::ordered_json& row, const std::vector<Column>& columns) {
+  CellRow cells;
+  cells.reserve(columns.size());
+  for (const auto& c : columns) {
+    const auto it = row.find(c.name);
+    if (it == row.end() || it->is_null()) cells.emplace_back();
+    else if (it->is_boolean()) cells.emplace_back(it->get<bool>());
+    else if (it->is_number_integer() && c.kind != ColumnKind::Real && c.kind != ColumnKind::Randomized)
+      cells.emplace_back(it->get<std::int64_t>());
+    else if (it->is_number()) cells.emplace_back(it->get<double>());
+    else if (it->is_string()) cells.emplace_back(it->get<std::string>());
+    else if (it->is_array()) cells.emplace_back(it->get<std::vector<std::int64_t>>());
+    else cells.emplace_back();
+  }
+  return cells;
+}
+
+}  // namespace setol::cli
