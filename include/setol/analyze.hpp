@@ -49,14 +49,14 @@ void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records,
 
 // Several models at once (a batch of checkpoints): their layers are scheduled together, so
 // both cores stay busy and memory is bounded by the largest layer, not by the number of
-// models. A model whose file cannot be read mid-run gets `error` (its unfinished rows status
-// Error) and the others go on.
+// models. With `contain_read_errors`, a model whose file cannot be read mid-run gets `error`
+// (its unfinished rows status Error) and the others go on; otherwise the InputError ends the run.
 struct ModelWork {
   const ModelReader* model = nullptr;
   std::vector<LayerRecord>* records = nullptr;
   std::string error;  // set when reading the file failed
 };
 void analyze_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
-                    const std::function<void(const LayerRecord&)>& on_done = {});
+                    const std::function<void(const LayerRecord&)>& on_done = {}, bool contain_read_errors = true);
 
 }  // namespace setol

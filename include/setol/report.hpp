@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "setol/columns.hpp"
+#include "setol/compare.hpp"
 #include "setol/describe.hpp"
 #include "setol/summary.hpp"
 
@@ -24,6 +25,7 @@ struct InputInfo {
   std::size_t tensors = 0;
   std::vector<std::pair<std::string, std::string>> metadata;  // ModelReader::metadata()
   std::string error;                  // why it could not be analyzed (runs with several inputs)
+  std::string role;                   // compare: "base" or "other"
   // Size and modification time (ns) of the file, or of a folder's files (total, latest): what
   // --resume checks before it trusts a partial JSONL report. -1 when unknown.
   std::int64_t bytes = -1, mtime_ns = -1;
@@ -60,6 +62,17 @@ struct AnalyzeReport {
   bool models_only = false;             // --summary: the models table instead of the layer rows
 };
 
+// The columns of `setol compare`, for these analysis options.
+using CompareColumn = ColumnOf<CompareRow>;
+std::vector<CompareColumn> compare_columns(const AnalyzeOptions& opt, bool sliced);
+
+struct CompareReport {
+  const RunInfo& run;
+  const std::vector<CompareRow>& rows;
+  const std::vector<CompareColumn>& columns;
+  const Summary& summary;
+};
+
 struct DescribeReport {
   const RunInfo& run;
   const std::vector<TensorRow>& tensors;
@@ -75,6 +88,7 @@ class ReportWriter {
   virtual void layer(std::ostream& os, const LayerRecord& r, const std::vector<Column>& columns);
   virtual void analyze(std::ostream& os, const AnalyzeReport& report) = 0;
   virtual void describe(std::ostream& os, const DescribeReport& report) = 0;
+  virtual void compare(std::ostream& os, const CompareReport& report) = 0;
 };
 
 // The output formats, declared once: the CLI's choices, -o's extension detection and both

@@ -28,8 +28,21 @@ struct Summary {
 using CellRow = std::vector<Cell>;
 CellRow cells_of(const LayerRecord& r, const std::vector<Column>& columns);
 
-// The summary over these rows, from the columns' SummarySpec.
-Summary summarize(const std::vector<CellRow>& rows, const std::vector<Column>& columns);
+// The summary over these rows (cells in the order of `columns`), from the columns'
+// SummarySpec: any kind of row (analyzed layers, compared layers).
+struct SummaryColumn {
+  std::string name;
+  SummarySpec spec;
+};
+Summary summarize_cells(const std::vector<CellRow>& rows, const std::vector<SummaryColumn>& columns);
+
+template <class Row>
+Summary summarize(const std::vector<CellRow>& rows, const std::vector<ColumnOf<Row>>& columns) {
+  std::vector<SummaryColumn> specs;
+  specs.reserve(columns.size());
+  for (const auto& c : columns) specs.push_back({c.name, c.summary});
+  return summarize_cells(rows, specs);
+}
 Summary summarize(const std::vector<LayerRecord>& records, const std::vector<Column>& columns);
 
 }  // namespace setol

@@ -33,6 +33,16 @@ int run_cli(int argc, char** argv) {
   cli::bind_options(describe, de.options, analyze_option_specs(), true);
   cli::bind_options(describe, de.out, cli::output_option_specs());
 
+  cli::CompareArgs co;
+  auto* compare = app.add_subcommand(
+      "compare", "Compare two checkpoints layer by layer: metric deltas, distances, and the analysis of W_other - W_base");
+  compare->add_option("base", co.base, "The base model (file or folder)")->required();
+  compare->add_option("other", co.other, "The model compared with it (a fine-tune, a later checkpoint, a quantization)")
+      ->required();
+  cli::bind_options(compare, co.in, cli::input_option_specs());
+  cli::bind_options(compare, co.options, analyze_option_specs());
+  cli::bind_options(compare, co.out, cli::output_option_specs());
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
@@ -48,7 +58,8 @@ int run_cli(int argc, char** argv) {
     }
     if (*analyze) return cli::run_analyze(an);
     if (*describe) return cli::run_describe(de);
-    throw UsageError("a command is required: analyze or describe (see setol --help)");
+    if (*compare) return cli::run_compare(co);
+    throw UsageError("a command is required: analyze, compare or describe (see setol --help)");
   } catch (const InputError& e) {  // already one line, naming the file
     std::cerr << "setol: error: " << e.what() << '\n';
   } catch (const std::exception& e) {  // UsageError, anything else: one line, exit 2

@@ -50,7 +50,15 @@ struct DescribeArgs {
   OutputOptions out;
 };
 
+struct CompareArgs {
+  std::string base, other;
+  InputOptions in;
+  AnalyzeOptions options;
+  OutputOptions out;
+};
+
 int run_analyze(const AnalyzeArgs& a);
+int run_compare(const CompareArgs& a);
 int run_describe(const DescribeArgs& a);
 
 // The man page (roff) of every command and option of `app`.

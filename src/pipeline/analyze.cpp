@@ -125,8 +125,8 @@ void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records,
 }
 
 void analyze_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
-                    const std::function<void(const LayerRecord&)>& on_done) {
-  run_models(work, opt, on_done, true);
+                    const std::function<void(const LayerRecord&)>& on_done, bool contain_read_errors) {
+  run_models(work, opt, on_done, contain_read_errors);
 }
 
 }  // namespace setol

@@ -15,6 +15,9 @@ class CsvWriter final : public ReportWriter {
       report::write_csv_rows(os, rep.layers, rep.columns);
     }
   }
+  void compare(std::ostream& os, const CompareReport& rep) override {
+    report::write_csv_rows(os, rep.rows, rep.columns);
+  }
   void describe(std::ostream& os, const DescribeReport& rep) override {
     report::write_csv_rows(os, rep.tensors, describe_columns());
   }

@@ -20,6 +20,7 @@ nlohmann::ordered_json run_header_json(const RunInfo& run, bool fingerprints) {
       for (const auto& [k, v] : in.metadata) input["metadata"][k] = v;
     }
     if (!in.error.empty()) input["error"] = in.error;
+    if (!in.role.empty()) input["role"] = in.role;
     if (fingerprints) {
       input["bytes"] = in.bytes;
       input["mtime_ns"] = in.mtime_ns;
@@ -63,6 +64,13 @@ class JsonWriter final : public ReportWriter {
       for (const auto& r : rep.layers) j["layers"].push_back(report::row_json(r, rep.columns));
     }
     add_summaries_json(j, rep);
+    os << j.dump(1) << '\n';
+  }
+  void compare(std::ostream& os, const CompareReport& rep) override {
+    nlohmann::ordered_json j = run_header_json(rep.run);
+    j["layers"] = nlohmann::ordered_json::array();
+    for (const auto& r : rep.rows) j["layers"].push_back(report::row_json(r, rep.columns));
+    j["summary"] = summary_json(rep.summary);
     os << j.dump(1) << '\n';
   }
   void describe(std::ostream& os, const DescribeReport& rep) override {

@@ -19,6 +19,11 @@ class JsonlWriter final : public ReportWriter {
     add_summaries_json(j, rep);
     os << j.dump() << '\n';
   }
+  void compare(std::ostream& os, const CompareReport& rep) override {
+    os << run_header_json(rep.run).dump() << '\n';
+    for (const auto& r : rep.rows) os << report::row_json(r, rep.columns).dump() << '\n';
+    os << nlohmann::ordered_json{{"summary", summary_json(rep.summary)}}.dump() << '\n';
+  }
   void describe(std::ostream& os, const DescribeReport& rep) override {
     for (const auto& t : rep.tensors) os << report::row_json(t, describe_columns()).dump() << '\n';
   }

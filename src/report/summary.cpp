@@ -28,21 +28,20 @@ Summary summarize(const std::vector<LayerRecord>& records, const std::vector<Col
   return summarize(rows, columns);
 }
 
-Summary summarize(const std::vector<CellRow>& rows, const std::vector<Column>& columns) {
+Summary summarize_cells(const std::vector<CellRow>& rows, const std::vector<SummaryColumn>& columns) {
   using How = SummarySpec::How;
   std::vector<std::size_t> used;
   for (std::size_t i = 0; i < columns.size(); ++i)
-    if (columns[i].summary.how != How::None) used.push_back(i);
+    if (columns[i].spec.how != How::None) used.push_back(i);
   std::stable_sort(used.begin(), used.end(), [&](std::size_t a, std::size_t b) {
-    return std::pair(columns[a].summary.how, columns[a].summary.rank) <
-           std::pair(columns[b].summary.how, columns[b].summary.rank);
+    return std::pair(columns[a].spec.how, columns[a].spec.rank) < std::pair(columns[b].spec.how, columns[b].spec.rank);
   });
 
   Summary s;
   s.layers = static_cast<std::int64_t>(rows.size());
   for (const std::size_t i : used) {
-    const Column* c = &columns[i];
-    if (c->summary.how == How::Mean) {
+    const SummaryColumn* c = &columns[i];
+    if (c->spec.how == How::Mean) {
       s.mean_columns.push_back(c->name);
       double sum = 0;
       std::int64_t n = 0;

@@ -7,10 +7,11 @@
 namespace setol {
 namespace {
 
-void summary(std::ostream& os, const Summary& s, const std::vector<Column>& columns, const std::string& what) {
+template <class Row>
+void summary(std::ostream& os, const Summary& s, const std::vector<ColumnOf<Row>>& columns, const std::string& what) {
   os << "\nsummary over " << s.layers << ' ' << what << ':';
   for (const auto& [column, counts] : s.counts) {
-    const Column* c = find_column(columns, column);
+    const auto* c = find_column(columns, column);
     if (!c || !c->summary.in_table) continue;
     for (const auto& [k, v] : counts) os << ' ' << k << '=' << v;
   }
@@ -32,6 +33,11 @@ class TableWriter final : public ReportWriter {
     }
     if (!rep.models_only) os << '\n';
     report::write_table_rows(os, *rep.models, model_columns(*rep.models));
+  }
+  void compare(std::ostream& os, const CompareReport& rep) override {
+    for (const auto& in : rep.run.inputs) os << in.role << ": " << in.path << " (" << in.format << ")\n";
+    report::write_table_rows(os, rep.rows, rep.columns);
+    summary(os, rep.summary, rep.columns, "layers");
   }
   void describe(std::ostream& os, const DescribeReport& rep) override {
     const InputInfo& in = rep.run.inputs.at(0);
