@@ -27,6 +27,11 @@ SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& view, dou
 // counts are not exact and tiny eigenvalues are noise (docs/performance.md).
 SliceSpectrum slice_eigenvalues_f32(const TensorData& t, const MatrixView& view, double scale);
 
+// The `rank` non-zero eigenvalues (ascending) of X = W^T W for W = scale * left * right,
+// from the factors alone (QR of both, SVD of the rank x rank core): O((rows + cols) rank^2)
+// instead of the O(rows cols min(rows, cols)) of the dense route.
+SliceSpectrum low_rank_eigenvalues(const LowRankFactors& f);
+
 // Eigenvalues (ascending) of the min-side Gram matrix of `view` (scaled as above) after a
 // uniformly random permutation of all its elements (WeightWatcher.apply_random_esd). The permutation is a
 // Fisher-Yates shuffle driven by std::mt19937_64 seeded with `seed`, so the result is

@@ -60,8 +60,18 @@ struct TensorInfo {
   std::string role;             // set by a reader for tensors that are not weights (e.g. "scale")
   Layout layout = Layout::Torch;
   std::string source;           // the file the tensor lives in
+  std::int64_t rank = 0;        // > 0: a product of rank-`rank` factors (LoRA): the ESD has `rank` eigenvalues
 
   std::int64_t numel() const;
+};
+
+// A tensor built as scale * left * right from two factors (a LoRA update B*A): rows x rank and
+// rank x cols, row-major doubles. Its ESD has only `rank` non-zero eigenvalues, which the
+// spectrum stage takes from the small factors instead of the dense product.
+struct LowRankFactors {
+  std::int64_t rows = 0, cols = 0, rank = 0;
+  std::vector<double> left, right;
+  double scale = 1;
 };
 
 // The elements of one tensor, memory-mapped or owned; `keepalive` holds the mapping.
@@ -76,12 +86,16 @@ class TensorData {
   // Says that bytes [begin, begin + size) will not be read again: for a memory-mapped file the
   // whole pages inside are dropped from memory (re-read from the file if touched again).
   void release(const std::byte* begin, std::size_t size) const;
+  // The factors the (dense, F64) elements were made from, if any.
+  const LowRankFactors* low_rank() const noexcept { return low_rank_.get(); }
+  void set_low_rank(std::shared_ptr<const LowRankFactors> f) { low_rank_ = std::move(f); }
 
  private:
   TensorInfo info_;
   const std::byte* data_;
   std::shared_ptr<const void> keepalive_;
   bool mapped_ = false;
+  std::shared_ptr<const LowRankFactors> low_rank_;
 };
 
 // All elements as double, in C (row-major) order whatever the storage order.

@@ -15,6 +15,7 @@
 #include "cli/output.hpp"
 #include "cli/resume.hpp"
 #include "setol/error.hpp"
+#include "setol/lora.hpp"
 #include "setol/report.hpp"
 
 namespace setol::cli {
@@ -83,11 +84,13 @@ std::vector<Input> open_inputs(const AnalyzeArgs& a) {
     if (std::find(paths.begin(), paths.begin() + static_cast<std::ptrdiff_t>(i), paths[i]) != paths.begin() + static_cast<std::ptrdiff_t>(i))
       throw UsageError("input '" + one_line(paths[i]) + "' is given twice");
   std::vector<Input> inputs(paths.size());
+  std::shared_ptr<const ModelReader> base;
+  if (!a.base.empty()) base = open_model(a.base, a.in.format);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     Input& in = inputs[i];
     in.info.path = paths[i];
     try {
-      in.model = open_model(paths[i], a.in.format);
+      in.model = with_lora_products(open_model(paths[i], a.in.format), paths[i], base);
       in.info.format = in.model->format();
       in.info.tensors = in.model->tensors().size();
       in.info.metadata = in.model->metadata();

@@ -53,6 +53,9 @@ const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs() {
       {.flags = "--summary", .key = "summary",
        .help = "Write only the models table (one row per input: status counts and summary means)",
        .field = member(&A::models_only)},
+      {.flags = "--base", .key = "base",
+       .help = "For a LoRA adapter: the base model; adds lora_W_plus_AB rows (W + scale*B*A) beside the lora_BA rows",
+       .field = member(&A::base), .value_name = "BASE"},
       {.flags = "--resume",
        .help = "Complete an interrupted '--format jsonl -o FILE' run: analyze only the layers missing from FILE "
                "(the inputs and options must be the same)",

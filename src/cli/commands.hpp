@@ -39,8 +39,9 @@ struct AnalyzeArgs {
   bool given_order = false;  // keep the inputs' order instead of sorting them naturally
   bool models_only = false;  // --summary: the models table only
   bool resume = false;       // complete an interrupted --format jsonl -o FILE run
+  std::string base;          // LoRA adapters: the base model, for lora_W_plus_AB rows
 };
-// --dump-esd, --fail-on, --profile, --keep-going, --given-order, --summary, --resume.
+// --dump-esd, --fail-on, --profile, --keep-going, --given-order, --summary, --resume, --base.
 const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs();
 
 struct DescribeArgs {

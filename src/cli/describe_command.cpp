@@ -2,12 +2,13 @@
 // Reads only headers, never tensor data, so it is fast on multi-GB checkpoints.
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "setol/lora.hpp"
 #include "setol/report.hpp"
 
 namespace setol::cli {
 
 int run_describe(const DescribeArgs& a) {
-  auto model = open_model(a.path, a.in.format);
+  auto model = with_lora_products(open_model(a.path, a.in.format), a.path);
   const auto rows = describe_tensors(*model, a.options);
   Output out(a.out);
   InputInfo in{.path = a.path, .format = model->format(), .tensors = model->tensors().size(),

@@ -44,8 +44,12 @@ void analyze_one(const TensorData& t, LayerRecord& r, const AnalyzeOptions& opt)
   std::vector<MatrixView> used = views;
   if (r.slice_id) used = {views.at(static_cast<std::size_t>(*r.slice_id))};
   std::vector<SliceSpectrum> slices;
-  for (const auto& v : used)
-    slices.push_back(opt.precision == Precision::F32 ? slice_eigenvalues_f32(t, v, scale) : slice_eigenvalues(t, v, scale));
+  if (const LowRankFactors* f = t.low_rank(); f && !r.geometry.is_conv()) {
+    slices.push_back(low_rank_eigenvalues(*f));  // a LoRA product: rank-r eigenvalues from its factors
+  } else {
+    for (const auto& v : used)
+      slices.push_back(opt.precision == Precision::F32 ? slice_eigenvalues_f32(t, v, scale) : slice_eigenvalues(t, v, scale));
+  }
   LayerSpectrum spec = pool_slices(std::move(slices), r.geometry.N);
   r.timings.spectrum = seconds_since(t0);
   r.timings.svd_slices = spec.svd_slices;

@@ -2,6 +2,7 @@
 // (WeightWatcher.layer_supported, but reported as rows with a reason instead of dropped).
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "setol/analyze.hpp"
@@ -30,9 +31,11 @@ std::string skip_reason(const LayerRecord& r, DType stored, const AnalyzeOptions
   if (stored == DType::Integer) return "integer tensor without a known scale";
   const auto& g = r.geometry;
   const bool sliced = r.slice_id.has_value();
-  const std::string count = sliced ? "M = " + std::to_string(g.M)
-                                   : "M*rf = " + std::to_string(g.M) + "*" + std::to_string(g.rf) + " = " +
-                                         std::to_string(r.num_evals);
+  const bool low_rank = !sliced && r.num_evals != g.M * g.rf;  // a LoRA product
+  const std::string count = sliced     ? "M = " + std::to_string(g.M)
+                            : low_rank ? "rank = " + std::to_string(r.num_evals)
+                                       : "M*rf = " + std::to_string(g.M) + "*" + std::to_string(g.rf) + " = " +
+                                             std::to_string(r.num_evals);
   if (opt.min_evals > 0 && r.num_evals < opt.min_evals)
     return "too few eigenvalues (" + count + " < min_evals " + std::to_string(opt.min_evals) + ")";
   if (opt.max_evals > 0 && r.num_evals > opt.max_evals)
@@ -64,7 +67,7 @@ std::vector<LayerRecord> plan_layers(const ModelReader& model, const AnalyzeOpti
     for (int s = 0; s < slices; ++s) {
       LayerRecord r = base;
       if (!opt.pool && g.is_conv()) r.slice_id = s;
-      r.num_evals = g.num_evals(opt.pool);
+      r.num_evals = t.rank > 0 ? std::min(t.rank, g.M) : g.num_evals(opt.pool);  // a LoRA product: rank r
       if (auto why = skip_reason(r, t.dtype, opt); !why.empty()) {
         r.status = LayerStatus::Skipped;
         r.reason = why;
