@@ -228,6 +228,49 @@ TEST(Report, EveryColumnIsDocumented) {
   }
   for (const auto& c : describe_columns())
     EXPECT_NE(doc.find("`" + c.name + "`"), std::string::npos) << c.name << " not in docs/metrics.md";
+  // compare: the fixed columns by name, the delta_/dW_ families by their pattern.
+  AnalyzeOptions all;
+  all.mp_fit = all.randomize = all.detx = all.setol = all.htmp = true;
+  for (const auto& c : compare_columns(all, true)) {
+    const bool family = c.name.rfind("delta_", 0) == 0 || c.name.rfind("dW_", 0) == 0;
+    if (!family || c.name == "delta_W" || c.name == "dW_status")
+      EXPECT_NE(doc.find("`" + c.name + "`"), std::string::npos) << c.name << " not in docs/metrics.md";
+  }
+  EXPECT_NE(doc.find("`delta_<c>`"), std::string::npos);
+  EXPECT_NE(doc.find("`dW_<c>`"), std::string::npos);
+}
+
+// docs/report.schema.json lists every column a row can have, with the JSON type of its kind
+// (the schema's rows allow no other key, so a column added without the schema fails here and
+// in the batch test's validation).
+TEST(Report, SchemaCoversEveryColumn) {
+  const auto schema = nlohmann::json::parse(read_text(std::string(SETOL_SOURCE_DIR) + "/docs/report.schema.json"));
+  auto json_type = [](ColumnKind k) -> std::string {
+    switch (k) {
+      case ColumnKind::Id: case ColumnKind::Integer: return "integer";
+      case ColumnKind::Real: case ColumnKind::Randomized: return "number";
+      case ColumnKind::Text: return "string";
+      case ColumnKind::Flag: return "boolean";
+      case ColumnKind::Shape: return "array";
+    }
+    return "";
+  };
+  auto check = [&](const std::string& def, const std::string& name, ColumnKind kind) {
+    const auto& props = schema["$defs"][def]["properties"];
+    ASSERT_TRUE(props.contains(name)) << def << " lacks " << name;
+    const auto& t = props[name]["type"];
+    EXPECT_TRUE(t == json_type(kind) || (t.is_array() && t[0] == json_type(kind))) << def << "." << name;
+  };
+  for (const auto& e : column_catalogue()) check("layer", e.column.name, e.column.kind);
+  for (const auto& c : describe_columns()) check("describe_row", c.name, c.kind);
+  AnalyzeOptions o;
+  o.mp_fit = o.randomize = o.detx = o.setol = o.htmp = true;
+  for (const auto& c : compare_columns(o, true)) check("compare_row", c.name, c.kind);
+  o.tail.distribution = TailDistribution::TruncatedPowerLaw;
+  for (const auto& c : compare_columns(o, false)) check("compare_row", c.name, c.kind);
+  o.tail.distribution = TailDistribution::PowerLaw;
+  o.tail.fix_fingers = FixFingers::ClipXmax;
+  for (const auto& c : compare_columns(o, false)) check("compare_row", c.name, c.kind);
 }
 
 TEST(Report, OptionsJsonHasEveryDeclaredKey) {

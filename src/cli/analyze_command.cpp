@@ -71,7 +71,13 @@ std::filesystem::path esd_folder(const std::string& dir, const std::vector<Input
 
 std::vector<std::string> ordered_paths(const AnalyzeArgs& a) {
   std::vector<std::string> p = a.paths;
-  if (!a.given_order) std::stable_sort(p.begin(), p.end(), natural_less);
+  // Trailing slashes (from a shell glob like run/checkpoint-*/) do not take part.
+  auto bare = [](std::string s) {
+    while (s.size() > 1 && s.back() == '/') s.pop_back();
+    return s;
+  };
+  if (!a.given_order)
+    std::stable_sort(p.begin(), p.end(), [&](const std::string& x, const std::string& y) { return natural_less(bare(x), bare(y)); });
   return p;
 }
 
