@@ -161,5 +161,11 @@ for f in json jsonl csv table; do
   check "man page lists format $f" grep -qx "$f" <<<"$plain"
 done
 
+# Every report written above conforms to docs/report.schema.json.
+src=$(cd "$(dirname "$0")/.." && pwd)
+python3 "$src/tests/tools/validate_reports.py" "$src/docs/report.schema.json" "$tmp/r.json" "$tmp/r.jsonl" \
+  "$tmp/a.json" "$tmp/c.json" >"$tmp/schema.out"
+check "reports conform to the schema ($(tail -n 1 "$tmp/schema.out"))" test $? -eq 0
+
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0

@@ -191,7 +191,10 @@ int run_analyze(const AnalyzeArgs& a) {
     ++done;
     if (progress)
       std::cerr << "\r[" << done << "/" << total << "] " << one_line(r.name, 60) << "\x1b[K" << std::flush;
-    if (!a.models_only) out.writer().layer(out.stream(), r, columns);
+    if (!a.models_only) {
+      out.writer().layer(out.stream(), r, columns);
+      out.sync_finished_layers();
+    }
     if (!a.dump_esd.empty() && r.has_metrics()) {
       const auto dir = esd_folder(a.dump_esd, inputs, r.model);
       write_npy_f64(dir / esd_file_name(r, ""), r.evals);

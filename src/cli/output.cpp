@@ -1,7 +1,9 @@
 #include "cli/output.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -30,9 +32,20 @@ Output::Output(const OutputOptions& o, bool append) : format_(&chosen_format(o))
   keep_in_place_ = append;
   in_place_ = std::make_unique<std::ofstream>(o.output, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
   if (!*in_place_) throw InputError(o.output, "cannot write output file");
+  // fdatasync() through any descriptor of the file writes back the file's data.
+  sync_fd_ = ::open(o.output.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+void Output::sync_finished_layers() {
+  if (sync_fd_ < 0) return;
+  const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (now - last_sync_ < 1.0) return;
+  last_sync_ = now;
+  ::fdatasync(sync_fd_);
 }
 
 Output::~Output() {
+  if (sync_fd_ >= 0) ::close(sync_fd_);
   if (in_place_ && !keep_in_place_) {
     in_place_->close();
     std::remove(in_place_path_.c_str());

@@ -23,6 +23,9 @@ class Output {
   const OutputFormat& format() const { return *format_; }
   ReportWriter& writer() { return *writer_; }
   void commit();  // renames the file into place / flushes and closes (no-op for stdout)
+  // A streaming file: asks the kernel to put what was written on disk, at most once a second,
+  // so that finished layers survive a crash of the machine, not only of the process.
+  void sync_finished_layers();
 
  private:
   const OutputFormat* format_;
@@ -31,6 +34,8 @@ class Output {
   std::unique_ptr<std::ofstream> in_place_;
   std::string in_place_path_;
   bool keep_in_place_ = false;
+  int sync_fd_ = -1;
+  double last_sync_ = 0;
 };
 
 // The format a run with these options writes.
