@@ -6,15 +6,7 @@ set -u
 setol=$1
 data=$2
 src=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $name"; fi
-}
+source "$(dirname "$0")/check.sh"
 mlp=$data/corpus/mlp3-mnist10k-bs32-lr0.01/model.safetensors
 gnubg=$data/corpus/gnubg-nets-1.07/model.h5   # another model, another format (Keras HDF5)
 cnn=$data/corpus/cnn-fashion-bs64-lr0.01/model.safetensors
@@ -151,6 +143,15 @@ check "compare across dtypes (FP8 against float32)" test "$(wc -l <"$reports/fp8
 "$setol" compare "$mlp" "$tmp/bad.safetensors" --format json -o "$tmp/c.json" 2>"$tmp/err"
 check "compare with a bad input: exit 2, no report" test $? -eq 2 -a ! -e "$tmp/c.json"
 
+for f in csv table; do
+  "$setol" compare "$mlp" "$data/corpus/mlp3-mnist10k-bs32-lr0.01/model.h5" --format $f -q >"$tmp/cmp.$f" 2>"$tmp/err"
+  check "compare --format $f: exit 0" test $? -eq 0
+  check "compare --format $f: Keras names matched by position, with a warning" grep -q 'matched by position' "$tmp/err"
+done
+check "compare csv: header and 3 rows" test "$(wc -l <"$tmp/cmp.csv")" -eq 4
+check "compare csv: first columns" grep -q '^name,base_layer_id,other_layer_id,layer_type,N,M,status,' "$tmp/cmp.csv"
+check "compare table: summary" grep -q 'mean cka               1.0000' "$tmp/cmp.table"
+
 # --- Every other kind of report, then the schema check of all of them.
 "$setol" analyze "$mlp" --format json --mp-fit --randomize --detx --setol --htmp -o "$reports/all.json"
 "$setol" analyze "$cnn" --format jsonl --no-pool --fit TPL -o "$reports/slices.jsonl" -q
@@ -170,5 +171,4 @@ for b in bad1 bad2; do
   check "schema rejects $b" test $? -eq 1
 done
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+finish

@@ -4,15 +4,7 @@
 set -u
 setol=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $name"; fi
-}
+source "$(dirname "$0")/check.sh"
 model=$data/corpus/mlp3-mnist10k-bs32-lr0.01/model.safetensors
 
 # Bad input: exit 2, one line on stderr naming the file, no output file left behind.
@@ -167,5 +159,4 @@ python3 "$src/tests/tools/validate_reports.py" "$src/docs/report.schema.json" "$
   "$tmp/a.json" "$tmp/c.json" >"$tmp/schema.out"
 check "reports conform to the schema ($(tail -n 1 "$tmp/schema.out"))" test $? -eq 0
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+finish
