@@ -144,7 +144,7 @@ check "compare across dtypes (FP8 against float32)" test "$(wc -l <"$reports/fp8
 check "compare with a bad input: exit 2, no report" test $? -eq 2 -a ! -e "$tmp/c.json"
 
 for f in csv table; do
-  "$setol" compare "$mlp" "$data/corpus/mlp3-mnist10k-bs32-lr0.01/model.h5" --format $f -q >"$tmp/cmp.$f" 2>"$tmp/err"
+  "$setol" compare "$mlp" "$data/corpus/mlp3-mnist10k-bs32-lr0.01/model.h5" --format $f >"$tmp/cmp.$f" 2>"$tmp/err"
   check "compare --format $f: exit 0" test $? -eq 0
   check "compare --format $f: Keras names matched by position, with a warning" grep -q 'matched by position' "$tmp/err"
 done
