@@ -2,7 +2,7 @@
 # check NAME CONDITION... which counts passes and prints each failure; finish prints the tally
 # and fails when anything did.
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 pass=0
 fail=0
 check() {

@@ -56,7 +56,9 @@ struct ModelWork {
   std::vector<LayerRecord>* records = nullptr;
   std::string error;  // set when reading the file failed
 };
+// `on_start` (if given) is called, from the worker, as a layer's computation begins.
 void analyze_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
-                    const std::function<void(const LayerRecord&)>& on_done = {}, bool contain_read_errors = true);
+                    const std::function<void(const LayerRecord&)>& on_done = {}, bool contain_read_errors = true,
+                    const std::function<void(const LayerRecord&)>& on_start = {});
 
 }  // namespace setol

@@ -107,6 +107,10 @@ std::vector<std::string> output_format_names();
 // JSON pieces shared by the JSON and JSONL writers. The header has each input's bytes and
 // mtime_ns only when `fingerprints` (JSONL, for --resume).
 nlohmann::ordered_json run_header_json(const RunInfo& run, bool fingerprints = false);
+// The whole JSON analyze report (what --format json writes).
+nlohmann::ordered_json analyze_report_json(const AnalyzeReport& rep);
+// One row as JSON, as every JSON report writes it.
+nlohmann::ordered_json layer_row_json(const LayerRecord& r, const std::vector<Column>& columns);
 // The summary part of an analyze report: "summary" for one input, "models" for several.
 void add_summaries_json(nlohmann::ordered_json& j, const AnalyzeReport& rep);
 nlohmann::ordered_json summary_json(const Summary& s);

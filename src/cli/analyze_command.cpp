@@ -13,6 +13,7 @@
 #include "cli/fail_on.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "cli/resume.hpp"
 #include "setol/error.hpp"
 #include "setol/lora.hpp"
@@ -180,17 +181,25 @@ int run_analyze(const AnalyzeArgs& a) {
   const auto t_start = std::chrono::steady_clock::now();
   Output out(a.out, appending);
   if (!appending) out.writer().begin(out.stream(), run);
-  const bool progress = show_progress(a.out);
   std::size_t total = 0, done = 0;
-  for (const auto& in : inputs) total += in.records.size();
+  double total_cost = 0;
+  for (const auto& in : inputs) {
+    total += in.records.size();
+    for (const auto& r : in.records) total_cost += r.status == LayerStatus::Pending ? Progress::cost(r) : 0;
+  }
+  Progress progress(show_progress(a.out), total, total_cost);
+  std::vector<std::string> paths;
+  for (const auto& in : inputs) paths.push_back(in.info.path);
+  FigureSink figures(a.figures, paths);
   const std::size_t stop_after = interrupt_after();
   std::vector<ModelWork> work;
   for (auto& in : inputs)
     if (in.model) work.push_back({in.model.get(), &in.records, {}});
   analyze_models(work, a.options, [&](const LayerRecord& r) {
     ++done;
-    if (progress)
-      std::cerr << "\r[" << done << "/" << total << "] " << one_line(r.name, 60) << "\x1b[K" << std::flush;
+    progress.finished(r);
+    if (a.figures.active() && r.has_metrics())
+      figures.layer(layer_row_json(r, columns), r.evals, r.randomized ? r.randomized->evals : std::vector<double>{});
     if (!a.models_only) {
       out.writer().layer(out.stream(), r, columns);
       out.sync_finished_layers();
@@ -201,8 +210,8 @@ int run_analyze(const AnalyzeArgs& a) {
       if (r.randomized) write_npy_f64(dir / esd_file_name(r, ".rand"), r.randomized->evals);
     }
     if (stop_after && done == stop_after) std::raise(SIGTERM);
-  });
-  if (progress) std::cerr << "\r\x1b[K";
+  }, true, [&](const LayerRecord& r) { progress.started(r); });
+  progress.stop();
   // A file that failed mid-run: that input's status (several inputs), or the run's error (one).
   for (std::size_t k = 0, w = 0; k < inputs.size(); ++k) {
     if (!inputs[k].model) continue;
@@ -226,7 +235,9 @@ int run_analyze(const AnalyzeArgs& a) {
   std::vector<CellRow> every;
   for (const auto& r : rows) every.insert(every.end(), r.begin(), r.end());
   const Summary summary = summarize(every, columns);
-  out.writer().analyze(out.stream(), {run, all, summary, columns, batch ? &models : nullptr, a.models_only});
+  const AnalyzeReport report{run, all, summary, columns, batch ? &models : nullptr, a.models_only};
+  if (a.figures.active()) figures.finish(analyze_report_json({run, all, summary, columns, batch ? &models : nullptr}));
+  out.writer().analyze(out.stream(), report);
   out.commit();
   if (a.profile)
     print_profile(all, std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());

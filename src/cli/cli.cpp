@@ -43,6 +43,11 @@ int run_cli(int argc, char** argv) {
   cli::bind_options(compare, co.options, analyze_option_specs());
   cli::bind_options(compare, co.out, cli::output_option_specs());
 
+  cli::PlotArgs pl;
+  auto* plot = app.add_subcommand("plot", "Draw the figures (and HTML report) of a saved JSON report and its --dump-esd folder");
+  plot->add_option("report", pl.report, "A report written by setol analyze --format json (or jsonl)")->required();
+  cli::bind_options(plot, pl, cli::plot_option_specs());
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
@@ -59,7 +64,8 @@ int run_cli(int argc, char** argv) {
     if (*analyze) return cli::run_analyze(an);
     if (*describe) return cli::run_describe(de);
     if (*compare) return cli::run_compare(co);
-    throw UsageError("a command is required: analyze, compare or describe (see setol --help)");
+    if (*plot) return cli::run_plot(pl);
+    throw UsageError("a command is required: analyze, compare, describe or plot (see setol --help)");
   } catch (const InputError& e) {  // already one line, naming the file
     std::cerr << "setol: error: " << e.what() << '\n';
   } catch (const std::exception& e) {  // UsageError, anything else: one line, exit 2

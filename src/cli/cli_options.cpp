@@ -56,10 +56,35 @@ const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs() {
       {.flags = "--base", .key = "base",
        .help = "For a LoRA adapter: the base model; adds lora_W_plus_AB rows (W + scale*B*A) beside the lora_BA rows",
        .field = member(&A::base), .value_name = "BASE"},
+      {.flags = "--plot", .key = "plot",
+       .help = "Draw each layer's figures (esd, esd-lin, ks, rand, erg) and the model figures into DIR",
+       .field = std::function<std::string&(A&)>([](A& a) -> std::string& { return a.figures.dir; }), .value_name = "DIR"},
+      {.flags = "--plot-format", .key = "plot_format", .help = "Figure files: svg (default), png or both",
+       .field = enum_choice<A>(fig::kFileKindNames,
+                               std::function<fig::FileKinds&(A&)>([](A& a) -> fig::FileKinds& { return a.figures.kinds; }))},
+      {.flags = "--html", .key = "html",
+       .help = "Write a single-file HTML report (summary, sortable layer table, every figure inline)",
+       .field = std::function<std::string&(A&)>([](A& a) -> std::string& { return a.figures.html; }), .value_name = "FILE"},
       {.flags = "--resume",
        .help = "Complete an interrupted '--format jsonl -o FILE' run: analyze only the layers missing from FILE "
                "(the inputs and options must be the same)",
        .field = member(&A::resume)},
+  };
+  return specs;
+}
+
+const std::vector<OptionSpec<PlotArgs>>& plot_option_specs() {
+  using P = PlotArgs;
+  static const std::vector<OptionSpec<P>> specs = {
+      {.flags = "--esd", .help = "The --dump-esd folder of the run that wrote REPORT", .field = member(&P::esd),
+       .value_name = "DIR"},
+      {.flags = "-o,--output", .help = "Folder for the figure files",
+       .field = std::function<std::string&(P&)>([](P& p) -> std::string& { return p.figures.dir; }), .value_name = "DIR"},
+      {.flags = "--plot-format", .help = "Figure files: svg (default), png or both",
+       .field = enum_choice<P>(fig::kFileKindNames,
+                               std::function<fig::FileKinds&(P&)>([](P& p) -> fig::FileKinds& { return p.figures.kinds; }))},
+      {.flags = "--html", .help = "Also write the single-file HTML report",
+       .field = std::function<std::string&(P&)>([](P& p) -> std::string& { return p.figures.html; }), .value_name = "FILE"},
   };
   return specs;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/figure_sink.hpp"
 #include "setol/analyze.hpp"
 #include "setol/options.hpp"
 
@@ -40,6 +41,7 @@ struct AnalyzeArgs {
   bool models_only = false;  // --summary: the models table only
   bool resume = false;       // complete an interrupted --format jsonl -o FILE run
   std::string base;          // LoRA adapters: the base model, for lora_W_plus_AB rows
+  FigureOptions figures;     // --plot DIR, --plot-format, --html FILE
 };
 // --dump-esd, --fail-on, --profile, --keep-going, --given-order, --summary, --resume, --base.
 const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs();
@@ -58,7 +60,16 @@ struct CompareArgs {
   OutputOptions out;
 };
 
+// setol plot REPORT --esd DIR -o OUTDIR: the figures of a saved report, without recomputing.
+struct PlotArgs {
+  std::string report;
+  std::string esd;
+  FigureOptions figures;
+};
+const std::vector<OptionSpec<PlotArgs>>& plot_option_specs();
+
 int run_analyze(const AnalyzeArgs& a);
+int run_plot(const PlotArgs& a);
 int run_compare(const CompareArgs& a);
 int run_describe(const DescribeArgs& a);
 

@@ -68,7 +68,8 @@ void analyze_one(const TensorData& t, LayerRecord& r, const AnalyzeOptions& opt)
 // fit and the diagnostics. Where and when each layer runs is the scheduler's business.
 // `contain`: a file that cannot be read marks its model's rows instead of ending the run.
 void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
-                const std::function<void(const LayerRecord&)>& on_done, bool contain) {
+                const std::function<void(const LayerRecord&)>& on_done, bool contain,
+                const std::function<void(const LayerRecord&)>& on_start = {}) {
   std::mutex done_mutex;
   auto report = [&](const LayerRecord& r) {
     if (!on_done) return;
@@ -86,6 +87,7 @@ void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
   auto run_job = [&](const pipeline::Job& job) {
     ModelWork& w = work[job.model];
     std::vector<LayerRecord>& records = *w.records;
+    if (on_start) on_start(records[job.records.front()]);
     const auto t0 = std::chrono::steady_clock::now();
     std::optional<TensorData> t;
     try {
@@ -129,8 +131,9 @@ void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records,
 }
 
 void analyze_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
-                    const std::function<void(const LayerRecord&)>& on_done, bool contain_read_errors) {
-  run_models(work, opt, on_done, contain_read_errors);
+                    const std::function<void(const LayerRecord&)>& on_done, bool contain_read_errors,
+                    const std::function<void(const LayerRecord&)>& on_start) {
+  run_models(work, opt, on_done, contain_read_errors, on_start);
 }
 
 }  // namespace setol

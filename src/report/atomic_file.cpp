@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -65,6 +66,13 @@ AtomicFile::AtomicFile(const std::filesystem::path& target) : impl_(std::make_un
   std::string templ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
   int fd = ::mkstemp(templ.data());
   if (fd < 0) throw InputError(target.string(), std::string("cannot create output file: ") + std::strerror(errno));
+  // mkstemp makes the file private (0600); an output file gets the usual permissions (0666 & ~umask).
+  static const mode_t mask = [] {
+    const mode_t m = ::umask(0);
+    ::umask(m);
+    return m;
+  }();
+  ::fchmod(fd, 0666 & ~mask);
   ::close(fd);
   impl_->temp = templ;
   impl_->slot = claim_slot(templ);

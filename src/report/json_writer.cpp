@@ -53,19 +53,21 @@ nlohmann::ordered_json summary_json(const Summary& s) {
   return j;
 }
 
+nlohmann::ordered_json analyze_report_json(const AnalyzeReport& rep) {
+  nlohmann::ordered_json j = run_header_json(rep.run);
+  if (!rep.models_only) {
+    j["layers"] = nlohmann::ordered_json::array();
+    for (const auto& r : rep.layers) j["layers"].push_back(report::row_json(r, rep.columns));
+  }
+  add_summaries_json(j, rep);
+  return j;
+}
+
 namespace {
 
 class JsonWriter final : public ReportWriter {
  public:
-  void analyze(std::ostream& os, const AnalyzeReport& rep) override {
-    nlohmann::ordered_json j = run_header_json(rep.run);
-    if (!rep.models_only) {
-      j["layers"] = nlohmann::ordered_json::array();
-      for (const auto& r : rep.layers) j["layers"].push_back(report::row_json(r, rep.columns));
-    }
-    add_summaries_json(j, rep);
-    os << j.dump(1) << '\n';
-  }
+  void analyze(std::ostream& os, const AnalyzeReport& rep) override { os << analyze_report_json(rep).dump(1) << '\n'; }
   void compare(std::ostream& os, const CompareReport& rep) override {
     nlohmann::ordered_json j = run_header_json(rep.run);
     j["layers"] = nlohmann::ordered_json::array();

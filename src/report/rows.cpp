@@ -83,6 +83,10 @@ std::string table_cell(const Cell& c, ColumnKind kind, int precision) {
 
 }  // namespace report
 
+nlohmann::ordered_json layer_row_json(const LayerRecord& r, const std::vector<Column>& columns) {
+  return report::row_json(r, columns);
+}
+
 void ReportWriter::begin(std::ostream&, const RunInfo&) {}
 void ReportWriter::layer(std::ostream&, const LayerRecord&, const std::vector<Column>&) {}
 
