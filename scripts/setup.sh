@@ -11,7 +11,7 @@ $sudo apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config \
   libeigen3-dev libspectra-dev libcli11-dev nlohmann-json3-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libhdf5-dev libopenblas-dev libgsl-dev libboost-dev libminizip-dev libonnx-dev \
-  libcairo2-dev fonts-dejavu-core \
+  libcairo2-dev libpng-dev fonts-dejavu-core \
   python3 python3-jsonschema >/dev/null
 # shellcheck disable=SC2086
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release ${SETOL_CMAKE_ARGS:-} >/dev/null

@@ -52,7 +52,7 @@ th{background:#f4f4f4;cursor:pointer;position:sticky;top:0;user-select:none} th.
 th.sorted-desc::after{content:" ▼"} td.t{text-align:left}
 tr.layer:hover{background:#f0f6ff;cursor:pointer} tr.over td{background:#fde8dc} tr.under td{background:#fff4d6}
 tr.bad td{color:#888;font-style:italic} tr.detail td{background:#fafafa;text-align:left}
-.figs{display:flex;flex-wrap:wrap;gap:10px} .figs svg{width:480px;height:auto;border:1px solid #eee}
+.figs{display:flex;flex-wrap:wrap;gap:10px} .figs svg{width:400px;height:auto;border:1px solid #eee}
 .legend span{display:inline-block;padding:1px 6px;margin-right:8px;font-size:12px}
 #js-error{display:none;background:#c00;color:#fff;padding:6px}
 )";
@@ -132,7 +132,7 @@ std::string html_report(const nlohmann::ordered_json& report, const Drawn& model
   }
   std::string opts;
   for (const auto& [k, v] : report["options"].items())
-    if (v.is_boolean() ? v.get<bool>() : (!v.is_null() && k != "format" && k != "output"))
+    if (v.is_boolean() ? v.get<bool>() : (!v.is_null() && !(v.is_array() && v.empty()) && k != "format" && k != "output"))
       opts += (opts.empty() ? "" : " · ") + k + (v.is_boolean() ? "" : "=" + cell(v));
   h << "options: " << esc(opts) << "</div>\n";
 

@@ -45,7 +45,8 @@ Figure alpha_per_layer(const std::vector<ModelRows>& models) {
 }
 
 Figure alpha_histogram(const std::vector<ModelRows>& models) {
-  Figure f{.title = "distribution of alpha", .subtitle = "layers with a power-law fit", .x = {"α"}, .y = {"layers"}};
+  Figure f{.title = "distribution of alpha", .subtitle = "layers with a power-law fit", .x = {"α"},
+           .y = {"layers", Scale::Linear, {}, {}, true}};
   std::vector<double> all;
   for (const auto& m : models)
     for (const auto& l : m.layers)

@@ -1,6 +1,12 @@
-// PNG figures: the same drawing calls on a cairo image surface. cairo gives antialiased lines,
-// text through fontconfig (DejaVu Sans) and the PNG encoder (libpng), none of which we write.
+// PNG figures: the same drawing calls on a cairo image surface (antialiased lines, text through
+// fontconfig with DejaVu Sans), encoded by libpng. None of the rasterising or encoding is ours.
 #include <cairo.h>
+#include <png.h>
+
+#include <csetjmp>
+#include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include <cmath>
 
@@ -75,10 +81,47 @@ class CairoCanvas final : public Canvas {
   cairo_t* cr_;
 };
 
-cairo_status_t to_stream(void* closure, const unsigned char* data, unsigned int length) {
-  auto* os = static_cast<std::ostream*>(closure);
-  os->write(reinterpret_cast<const char*>(data), length);
-  return *os ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+void png_write(png_structp png, png_bytep data, png_size_t length) {
+  static_cast<std::ostream*>(png_get_io_ptr(png))->write(reinterpret_cast<const char*>(data),
+                                                         static_cast<std::streamsize>(length));
+}
+void png_flush(png_structp) {}
+
+// Encodes the surface with libpng at zlib level 3 and no row filters: 4 ms for a 640 x 480
+// figure where cairo's own writer (level 6, adaptive filters) takes 33 ms, for files 3x larger
+// (still ~8 KB); measured in docs/performance.md. Returns false on a libpng error.
+bool encode_png(cairo_surface_t* surface, std::ostream& os) {
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  if (!png) return false;
+  png_infop info = png_create_info_struct(png);
+  const int w = cairo_image_surface_get_width(surface), h = cairo_image_surface_get_height(surface);
+  std::vector<unsigned char> row(static_cast<std::size_t>(w) * 3);
+  if (!info || setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    return false;
+  }
+  png_set_write_fn(png, &os, png_write, png_flush);
+  png_set_IHDR(png, info, static_cast<png_uint_32>(w), static_cast<png_uint_32>(h), 8, PNG_COLOR_TYPE_RGB,
+               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_compression_level(png, 3);
+  png_set_filter(png, 0, PNG_FILTER_NONE);
+  png_write_info(png, info);
+  cairo_surface_flush(surface);
+  const unsigned char* data = cairo_image_surface_get_data(surface);
+  const int stride = cairo_image_surface_get_stride(surface);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {  // CAIRO_FORMAT_RGB24: one native-endian 0x00RRGGBB word per pixel
+      std::uint32_t p;
+      std::memcpy(&p, data + static_cast<std::ptrdiff_t>(y) * stride + 4 * x, 4);
+      row[3 * static_cast<std::size_t>(x)] = static_cast<unsigned char>(p >> 16);
+      row[3 * static_cast<std::size_t>(x) + 1] = static_cast<unsigned char>(p >> 8);
+      row[3 * static_cast<std::size_t>(x) + 2] = static_cast<unsigned char>(p);
+    }
+    png_write_row(png, row.data());
+  }
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  return static_cast<bool>(os);
 }
 
 }  // namespace
@@ -91,10 +134,10 @@ void render_png(const Figure& f, const std::filesystem::path& file, int width, i
   CairoCanvas canvas(cr);
   render_figure(canvas, f, width, height);
   AtomicFile out(file);
-  const cairo_status_t st = cairo_surface_write_to_png_stream(surface, to_stream, &out.stream());
+  const bool ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS && encode_png(surface, out.stream());
   cairo_destroy(cr);
   cairo_surface_destroy(surface);
-  if (st != CAIRO_STATUS_SUCCESS) throw InputError(file.string(), std::string("cannot write PNG: ") + cairo_status_to_string(st));
+  if (!ok) throw InputError(file.string(), "cannot write PNG");
   out.commit();
 }
 
