@@ -51,4 +51,11 @@ run_browser "$tmp/batch.html" dom "$tmp/batch-dom.html"
 page_ok "$tmp/batch-dom.html" "$tmp/batch-dom.html.log"
 check "batch report: renders without error" test $? -eq 0
 check "batch report: checkpoint figure" grep -q 'data-kind="alpha-checkpoints"' "$tmp/batch-dom.html"
+# A comparison page.
+"$setol" compare "$data/corpus/mlp3-mnist10k-bs32-lr0.01/model.safetensors" \
+  "$data/formats/mlp3-fp8/fp8_e4m3_blockscale.safetensors" -q --html "$tmp/compare.html" --format csv >/dev/null
+run_browser "$tmp/compare.html" dom "$tmp/compare-dom.html"
+page_ok "$tmp/compare-dom.html" "$tmp/compare-dom.html.log"
+check "compare report: renders without error" test $? -eq 0
+check "compare report: both ESDs of every layer" test "$(grep -o 'data-kind="compare-esd"' "$tmp/compare-dom.html" | wc -l)" -eq 3
 finish

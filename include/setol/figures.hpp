@@ -106,6 +106,11 @@ struct ModelRows {
 };
 std::vector<std::pair<std::string, Figure>> model_figures(const std::vector<ModelRows>& models);
 
+// `setol compare`: "compare-esd" for one layer (both ESDs per decade, each xmin marked), and the
+// model figure "alpha-compare" (alpha per layer of BASE and OTHER).
+Figure compare_esd_figure(const LayerData& base, const LayerData& other);
+Figure alpha_compare_figure(const std::vector<std::pair<LayerData, LayerData>>& layers);
+
 // The file stem of a layer's figures: "<layer_id>[.<slice_id>]_<name with unsafe characters
 // replaced by '_'>".
 std::string layer_stem(const LayerData& d);

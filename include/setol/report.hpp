@@ -73,6 +73,8 @@ struct CompareReport {
   const Summary& summary;
 };
 
+nlohmann::ordered_json compare_report_json(const CompareReport& rep);
+
 struct DescribeReport {
   const RunInfo& run;
   const std::vector<TensorRow>& tensors;
@@ -107,7 +109,7 @@ std::vector<std::string> output_format_names();
 // JSON pieces shared by the JSON and JSONL writers. The header has each input's bytes and
 // mtime_ns only when `fingerprints` (JSONL, for --resume).
 nlohmann::ordered_json run_header_json(const RunInfo& run, bool fingerprints = false);
-// The whole JSON analyze report (what --format json writes).
+// The whole JSON analyze / compare report (what --format json writes).
 nlohmann::ordered_json analyze_report_json(const AnalyzeReport& rep);
 // One row as JSON, as every JSON report writes it.
 nlohmann::ordered_json layer_row_json(const LayerRecord& r, const std::vector<Column>& columns);

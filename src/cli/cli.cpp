@@ -42,6 +42,7 @@ int run_cli(int argc, char** argv) {
   cli::bind_options(compare, co.in, cli::input_option_specs());
   cli::bind_options(compare, co.options, analyze_option_specs());
   cli::bind_options(compare, co.out, cli::output_option_specs());
+  cli::bind_options(compare, co, cli::compare_cli_option_specs());
 
   cli::PlotArgs pl;
   auto* plot = app.add_subcommand("plot", "Draw the figures (and HTML report) of a saved JSON report and its --dump-esd folder");

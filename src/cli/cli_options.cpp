@@ -73,6 +73,20 @@ const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs() {
   return specs;
 }
 
+const std::vector<OptionSpec<CompareArgs>>& compare_cli_option_specs() {
+  using C = CompareArgs;
+  static const std::vector<OptionSpec<C>> specs = {
+      {.flags = "--plot", .key = "plot", .help = "Draw each matched layer's two ESDs and alpha per layer into DIR",
+       .field = std::function<std::string&(C&)>([](C& c) -> std::string& { return c.figures.dir; }), .value_name = "DIR"},
+      {.flags = "--plot-format", .key = "plot_format", .help = "Figure files: svg (default), png or both",
+       .field = enum_choice<C>(fig::kFileKindNames,
+                               std::function<fig::FileKinds&(C&)>([](C& c) -> fig::FileKinds& { return c.figures.kinds; }))},
+      {.flags = "--html", .key = "html", .help = "Write a single-file HTML report of the comparison",
+       .field = std::function<std::string&(C&)>([](C& c) -> std::string& { return c.figures.html; }), .value_name = "FILE"},
+  };
+  return specs;
+}
+
 const std::vector<OptionSpec<PlotArgs>>& plot_option_specs() {
   using P = PlotArgs;
   static const std::vector<OptionSpec<P>> specs = {

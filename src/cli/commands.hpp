@@ -58,7 +58,9 @@ struct CompareArgs {
   InputOptions in;
   AnalyzeOptions options;
   OutputOptions out;
+  FigureOptions figures;  // --plot DIR, --plot-format, --html FILE
 };
+const std::vector<OptionSpec<CompareArgs>>& compare_cli_option_specs();
 
 // setol plot REPORT --esd DIR -o OUTDIR: the figures of a saved report, without recomputing.
 struct PlotArgs {

@@ -63,18 +63,20 @@ nlohmann::ordered_json analyze_report_json(const AnalyzeReport& rep) {
   return j;
 }
 
+nlohmann::ordered_json compare_report_json(const CompareReport& rep) {
+  nlohmann::ordered_json j = run_header_json(rep.run);
+  j["layers"] = nlohmann::ordered_json::array();
+  for (const auto& r : rep.rows) j["layers"].push_back(report::row_json(r, rep.columns));
+  j["summary"] = summary_json(rep.summary);
+  return j;
+}
+
 namespace {
 
 class JsonWriter final : public ReportWriter {
  public:
   void analyze(std::ostream& os, const AnalyzeReport& rep) override { os << analyze_report_json(rep).dump(1) << '\n'; }
-  void compare(std::ostream& os, const CompareReport& rep) override {
-    nlohmann::ordered_json j = run_header_json(rep.run);
-    j["layers"] = nlohmann::ordered_json::array();
-    for (const auto& r : rep.rows) j["layers"].push_back(report::row_json(r, rep.columns));
-    j["summary"] = summary_json(rep.summary);
-    os << j.dump(1) << '\n';
-  }
+  void compare(std::ostream& os, const CompareReport& rep) override { os << compare_report_json(rep).dump(1) << '\n'; }
   void describe(std::ostream& os, const DescribeReport& rep) override {
     nlohmann::ordered_json j = run_header_json(rep.run);
     j["tensors"] = nlohmann::ordered_json::array();

@@ -38,6 +38,9 @@ std::string cell(const nlohmann::ordered_json& v) {
 }
 
 // The columns shown, in this order, when the report has them (every column is in the JSON).
+const char* const kCompareShown[] = {"name", "slice_id", "base_layer_id", "other_layer_id", "layer_type", "N", "M",
+                                     "base_alpha", "other_alpha", "delta_alpha", "delta_alpha_weighted",
+                                     "delta_log_spectral_norm", "delta_W", "cka", "dW_alpha", "status"};
 const char* const kShown[] = {"model", "layer_id", "slice_id", "name", "layer_type", "N", "M", "num_evals", "alpha",
                               "alpha_weighted", "D", "num_pl_spikes", "log_spectral_norm", "stable_rank", "mp_softrank",
                               "num_spikes", "correlation_trap", "delta_lambda_min", "erg_ok", "htmp_kappa", "warning",
@@ -121,12 +124,13 @@ std::string html_report(const nlohmann::ordered_json& report, const Drawn& model
   for (const auto& in : report["inputs"]) inputs += (inputs.empty() ? "" : ", ") + in.value("path", std::string());
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>setol report: " << esc(inputs)
     << "</title>\n<style>" << kStyle << "</style></head>\n<body>\n<div id=\"js-error\"></div>\n";
-  h << "<h1>setol report</h1>\n<div class=\"meta\">" << esc(report["tool"].value("name", std::string())) << ' '
+  h << "<h1>setol " << (report.value("command", std::string()) == "compare" ? "comparison" : "report") << "</h1>\n<div class=\"meta\">" << esc(report["tool"].value("name", std::string())) << ' '
     << esc(report["tool"].value("version", std::string())) << " · " << esc(report.value("command", std::string()))
     << "<br>";
   for (const auto& in : report["inputs"]) {
     h << "<code>" << esc(in.value("path", std::string())) << "</code> (" << esc(cell(in["format"])) << ", "
       << esc(cell(in["tensors"])) << " tensors";
+    if (in.contains("role")) h << ", " << esc(in["role"].get<std::string>());
     if (in.contains("error")) h << ", <b>error:</b> " << esc(in["error"].get<std::string>());
     h << ")<br>";
   }
@@ -161,9 +165,12 @@ std::string html_report(const nlohmann::ordered_json& report, const Drawn& model
 
   const auto& layers = report.value("layers", nlohmann::ordered_json::array());
   std::vector<std::string> cols;
-  if (!layers.empty())
-    for (const char* c : kShown)
+  const bool compare = report.value("command", std::string()) == "compare";
+  if (!layers.empty()) {
+    for (const char* c : compare ? std::vector<const char*>(std::begin(kCompareShown), std::end(kCompareShown))
+                                 : std::vector<const char*>(std::begin(kShown), std::end(kShown)))
       if (layers[0].contains(c)) cols.emplace_back(c);
+  }
   h << "<h2>Layers</h2>\n<p class=\"meta legend\">click a column to sort, a row to show its figures · "
        "<span style=\"background:#fde8dc\">over-trained (α &lt; 2)</span><span style=\"background:#fff4d6\">"
        "under-trained (α &gt; 6)</span><span style=\"color:#888;font-style:italic\">not analyzed</span></p>\n";

@@ -266,6 +266,20 @@ std::vector<std::pair<std::string, Figure>> layer_figures(const LayerData& d) {
   return out;
 }
 
+Figure compare_esd_figure(const LayerData& base, const LayerData& other) {
+  Figure f{.title = heading(base, "ESD of base and other"), .subtitle = shape_line(base),
+           .x = {"eigenvalue λ", Scale::Log10}, .y = {"density per decade"}};
+  const auto a = positive(base.evals, 1e-12), b = positive(other.evals, 1e-12);
+  if (a.empty() || b.empty()) return f;
+  const double lo = std::min(a.front(), b.front()), hi = std::max(a.back(), b.back());
+  f.bars.push_back(histogram(a, lo, hi, true, color::blue, "base"));
+  f.bars.push_back(histogram(b, lo, hi, true, color::orange, "other", 0.5));
+  if (fitted(base)) f.markers.push_back({base.get("xmin"), color::blue, true, "xmin, base"});
+  if (fitted(other)) f.markers.push_back({other.get("xmin"), color::orange, true, "xmin, other"});
+  f.notes = {"α: " + fixed(base.get("alpha")) + " → " + fixed(other.get("alpha"))};
+  return f;
+}
+
 std::string layer_stem(const LayerData& d) {
   std::string s = std::to_string(static_cast<long long>(d.get("layer_id")));
   if (std::isfinite(d.get("slice_id"))) s += "." + std::to_string(static_cast<long long>(d.get("slice_id")));

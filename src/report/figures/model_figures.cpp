@@ -103,6 +103,20 @@ Figure across_checkpoints(const std::vector<ModelRows>& models) {
 
 }  // namespace
 
+Figure alpha_compare_figure(const std::vector<std::pair<LayerData, LayerData>>& layers) {
+  Figure f{.title = "alpha per layer: base and other", .subtitle = "layers in BASE's order; 2 ≤ α ≤ 6 shaded",
+           .x = {"layer (model order)", Scale::Linear, {}, {}, true}, .y = {"α"}};
+  f.bands.push_back({2, 6, color::green, ""});
+  Points base{.color = color::blue, .label = "base"}, other{.color = color::orange, .label = "other"};
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    const double x = static_cast<double>(k + 1);
+    if (has_alpha(layers[k].first)) base.x.push_back(x), base.y.push_back(layers[k].first.get("alpha"));
+    if (has_alpha(layers[k].second)) other.x.push_back(x), other.y.push_back(layers[k].second.get("alpha"));
+  }
+  f.points = {std::move(base), std::move(other)};
+  return f;
+}
+
 std::vector<std::pair<std::string, Figure>> model_figures(const std::vector<ModelRows>& models) {
   std::vector<std::pair<std::string, Figure>> out = {{"alpha", alpha_per_layer(models)},
                                                      {"alpha-hist", alpha_histogram(models)}};
