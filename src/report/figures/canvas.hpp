@@ -29,6 +29,9 @@ class Canvas {
   virtual void text(double x, double y, const std::string& s, const TextStyle& style) = 0;
 };
 
+// Text for SVG or HTML: &, <, >, " escaped, control characters as spaces.
+std::string xml_escape(const std::string& s);
+
 // An estimate of a text's width in pixels for DejaVu Sans at `size` (layout only: legend boxes,
 // tick thinning); counts UTF-8 code points.
 double text_width(const std::string& s, double size);

@@ -5,24 +5,13 @@
 #include <cstdio>
 #include <sstream>
 
+#include "report/figures/canvas.hpp"
 #include "setol/figures.hpp"
 
 namespace setol::fig {
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
+std::string esc(const std::string& s) { return xml_escape(s); }
 
 std::string cell(const nlohmann::ordered_json& v) {
   if (v.is_null()) return "";

@@ -16,7 +16,9 @@ std::string num(double v) {
   return s == "-0" ? "0" : s;
 }
 
-std::string escape(const std::string& s) {
+}  // namespace
+
+std::string xml_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
@@ -29,8 +31,6 @@ std::string escape(const std::string& s) {
   }
   return o;
 }
-
-}  // namespace
 
 double text_width(const std::string& s, double size) {
   std::size_t chars = 0;
@@ -74,7 +74,7 @@ void SvgCanvas::text(double x, double y, const std::string& s, const TextStyle& 
   if (st.bold) out_ << " font-weight=\"bold\"";
   if (st.color != "#000000") out_ << " fill=\"" << st.color << '"';
   if (st.vertical) out_ << " transform=\"rotate(-90 " << num(x) << ' ' << num(y) << ")\"";
-  out_ << '>' << escape(s) << "</text>\n";
+  out_ << '>' << xml_escape(s) << "</text>\n";
 }
 
 std::string SvgCanvas::finish() {
