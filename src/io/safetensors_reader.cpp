@@ -136,7 +136,10 @@ Shard read_shard(const std::filesystem::path& path, std::size_t shard_index, std
   const std::size_t data_start = 8 + hlen;
   const std::uint64_t data_size = m->size() - data_start;
   std::vector<Entry> entries;
-  for (const auto& [name, v] : header.items()) {
+  for (const auto& item : header.items()) {
+    // Named copies, not a structured binding: clang before 16 cannot capture bindings in lambdas.
+    const std::string& name = item.key();
+    const auto& v = item.value();
     if (name == "__metadata__") continue;
     auto bad = [&](const std::string& what) { return InputError(p, "tensor '" + name + "': " + what); };
     if (!v.is_object() || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets"))

@@ -30,7 +30,9 @@ std::vector<ColumnOf<ModelSummary>> model_columns(const std::vector<ModelSummary
     for (const auto& [column, counts] : m.summary.counts)
       for (const auto& [value, n] : counts)
         if (seen.insert({column, value}).second) counted.emplace_back(column, value);
-  for (const auto& [column, value] : counted)
+  for (const auto& cv : counted) {
+    const std::string& column = cv.first;  // not a structured binding: captured below (clang < 16)
+    const std::string& value = cv.second;
     cols.push_back({.name = column + "_" + value, .kind = K::Integer,
                     .get = [column, value](const M& m) {
                       const auto c = m.summary.counts_of(column);
@@ -38,6 +40,7 @@ std::vector<ColumnOf<ModelSummary>> model_columns(const std::vector<ModelSummary
                       return Cell{it == c.end() ? std::int64_t{0} : it->second};
                     },
                     .doc = "Rows whose " + column + " is " + value});
+  }
   std::vector<std::string> means;
   for (const auto& m : models)
     for (const auto& k : m.summary.mean_columns)
