@@ -55,6 +55,9 @@ struct ModelWork {
   const ModelReader* model = nullptr;
   std::vector<LayerRecord>* records = nullptr;
   std::string error;  // set when reading the file failed
+  // Drop each record's eigenvalues once on_done has seen them: a batch keeps only the rows, so
+  // its memory does not grow with the number of layers times the number of models.
+  bool release_evals = false;
 };
 // `on_start` (if given) is called, from the worker, as a layer's computation begins.
 void analyze_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,

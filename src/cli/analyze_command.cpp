@@ -194,7 +194,7 @@ int run_analyze(const AnalyzeArgs& a) {
   const std::size_t stop_after = interrupt_after();
   std::vector<ModelWork> work;
   for (auto& in : inputs)
-    if (in.model) work.push_back({in.model.get(), &in.records, {}});
+    if (in.model) work.push_back({in.model.get(), &in.records, {}, true});  // figures and --dump-esd copy them first
   analyze_models(work, a.options, [&](const LayerRecord& r) {
     ++done;
     progress.finished(r);

@@ -116,6 +116,10 @@ void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
         r.reason = e.what();
       }
       report(r);
+      if (w.release_evals) {
+        std::vector<double>().swap(r.evals);
+        if (r.randomized) std::vector<double>().swap(r.randomized->evals);
+      }
     }
   };
   const int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
