@@ -193,8 +193,10 @@ TEST(Report, EveryFormatWritesAnalyzeAndDescribe) {
     SCOPED_TRACE(std::string(f.name));
     auto w = f.make_writer();
     std::ostringstream a, d;
-    for (const auto& r : recs) w->layer(a, r, cols);
-    w->analyze(a, {run, recs, s, cols});
+    std::vector<CellRow> cells;
+    for (const auto& r : recs) cells.push_back(cells_of(r, cols));
+    for (const auto& r : cells) w->layer(a, r, cols);
+    w->analyze(a, {run, cells, s, cols});
     w->describe(d, {run, rows});
     EXPECT_NE(a.str().find("layer1"), std::string::npos);
     EXPECT_NE(d.str().find("name"), std::string::npos);

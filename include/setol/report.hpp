@@ -55,7 +55,7 @@ const std::vector<DescribeColumn>& describe_columns();
 
 struct AnalyzeReport {
   const RunInfo& run;
-  const std::vector<LayerRecord>& layers;
+  const std::vector<CellRow>& layers;   // cells in the order of `columns`, in plan order
   const Summary& summary;               // over every layer (the report's summary for one input)
   const std::vector<Column>& columns;
   const std::vector<ModelSummary>* models = nullptr;  // one per input when there are several
@@ -87,7 +87,7 @@ class ReportWriter {
  public:
   virtual ~ReportWriter() = default;
   virtual void begin(std::ostream& os, const RunInfo& run);
-  virtual void layer(std::ostream& os, const LayerRecord& r, const std::vector<Column>& columns);
+  virtual void layer(std::ostream& os, const CellRow& row, const std::vector<Column>& columns);
   virtual void analyze(std::ostream& os, const AnalyzeReport& report) = 0;
   virtual void describe(std::ostream& os, const DescribeReport& report) = 0;
   virtual void compare(std::ostream& os, const CompareReport& report) = 0;

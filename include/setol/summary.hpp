@@ -27,6 +27,8 @@ struct Summary {
 // finished rows back in this form).
 using CellRow = std::vector<Cell>;
 CellRow cells_of(const LayerRecord& r, const std::vector<Column>& columns);
+// The same columns reading rows of cells (in the order of `columns`): what the writers print.
+std::vector<ColumnOf<CellRow>> cell_columns(const std::vector<Column>& columns);
 
 // The summary over these rows (cells in the order of `columns`), from the columns'
 // SummarySpec: any kind of row (analyzed layers, compared layers).

@@ -201,7 +201,7 @@ int run_analyze(const AnalyzeArgs& a) {
     if (a.figures.active() && r.has_metrics())
       figures.layer(layer_row_json(r, columns), r.evals, r.randomized ? r.randomized->evals : std::vector<double>{});
     if (!a.models_only) {
-      out.writer().layer(out.stream(), r, columns);
+      out.writer().layer(out.stream(), cells_of(r, columns), columns);
       out.sync_finished_layers();
     }
     if (!a.dump_esd.empty() && r.has_metrics()) {
@@ -235,8 +235,8 @@ int run_analyze(const AnalyzeArgs& a) {
   std::vector<CellRow> every;
   for (const auto& r : rows) every.insert(every.end(), r.begin(), r.end());
   const Summary summary = summarize(every, columns);
-  const AnalyzeReport report{run, all, summary, columns, batch ? &models : nullptr, a.models_only};
-  if (a.figures.active()) figures.finish(analyze_report_json({run, all, summary, columns, batch ? &models : nullptr}));
+  const AnalyzeReport report{run, every, summary, columns, batch ? &models : nullptr, a.models_only};
+  if (a.figures.active()) figures.finish(analyze_report_json({run, every, summary, columns, batch ? &models : nullptr}));
   out.writer().analyze(out.stream(), report);
   out.commit();
   if (a.profile)

@@ -2,9 +2,11 @@
 // WeightWatcher.analyze returns) wherever WeightWatcher has the column; docs/metrics.md
 // defines each. Metric cells are empty (null) for rows that were skipped or failed to load.
 #include <cmath>
+#include <optional>
 
 #include "setol/analyze.hpp"
 #include "setol/columns.hpp"
+#include "setol/summary.hpp"
 
 namespace setol {
 namespace {
@@ -77,11 +79,6 @@ void add_mp_columns(std::vector<CatalogueEntry>& c, N needs, const std::string& 
                needs});
 }
 
-std::string table_name(const LayerRecord& r) {
-  std::string n = r.name;
-  if (r.slice_id) n += "[" + std::to_string(*r.slice_id) + "]";
-  return n.size() > 48 ? n.substr(0, 45) + "..." : n;
-}
 
 std::string htmp_status_text(htmp::Fit::Status s) {
   switch (s) {
@@ -110,15 +107,14 @@ std::vector<CatalogueEntry> build_catalogue() {
       N::Unpooled);
   add({.name = "name", .kind = K::Text, .get = [](const LayerRecord& r) { return Cell{r.name}; },
        .doc = "The tensor's name in the file",
-       .table = table("name", TableSpec::kFit), .table_text = table_name});
+       .table = table("name", TableSpec::kFit)});
   add({.name = "layer_type", .kind = K::Text,
        .get = [](const LayerRecord& r) { return Cell{std::string(layer_type_name(r.geometry.type))}; },
        .doc = "dense, embedding, conv1d or conv2d",
        .table = table("type", 10)});
   add({.name = "N", .kind = K::Integer, .get = [](const LayerRecord& r) { return Cell{r.geometry.N}; },
        .doc = "Larger dimension of one matrix",
-       .table = table("N x M", 13, true),
-       .table_text = [](const LayerRecord& r) { return std::to_string(r.geometry.N) + "x" + std::to_string(r.geometry.M); }});
+       .table = table("N x M", 13, true)});
   add({.name = "M", .kind = K::Integer, .get = [](const LayerRecord& r) { return Cell{r.geometry.M}; },
        .doc = "Smaller dimension of one matrix"});
   add({.name = "Q", .kind = K::Real, .get = [](const LayerRecord& r) { return Cell{r.Q()}; }, .doc = "N / M"});
@@ -320,6 +316,35 @@ std::vector<Column> analyze_columns(const AnalyzeOptions& opt, bool with_slice_i
   std::vector<Column> out;
   for (const auto& e : column_catalogue())
     if (enabled(e.needs, opt, with_slice_id, batch)) out.push_back(e.column);
+  return out;
+}
+
+std::vector<ColumnOf<CellRow>> cell_columns(const std::vector<Column>& columns) {
+  auto index = [&](std::string_view name) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      if (columns[i].name == name) return i;
+    return std::nullopt;
+  };
+  auto integer = [](const Cell& c) { return std::to_string(std::get_if<std::int64_t>(&c) ? std::get<std::int64_t>(c) : 0); };
+  std::vector<ColumnOf<CellRow>> out;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const Column& c = columns[i];
+    ColumnOf<CellRow> k{c.name, c.kind, [i](const CellRow& r) { return i < r.size() ? r[i] : Cell{}; }, c.doc, c.summary,
+                        c.table, {}};
+    // The table shows a slice's name as name[slice] (cut to 48 characters) and N as NxM.
+    if (c.name == "name") {
+      const auto slice = index("slice_id");
+      k.table_text = [i, slice](const CellRow& r) {
+        std::string n = std::get_if<std::string>(&r[i]) ? std::get<std::string>(r[i]) : std::string();
+        if (slice && std::holds_alternative<std::int64_t>(r[*slice]))
+          n += "[" + std::to_string(std::get<std::int64_t>(r[*slice])) + "]";
+        return n.size() > 48 ? n.substr(0, 45) + "..." : n;
+      };
+    } else if (c.name == "N") {
+      if (const auto m = index("M")) k.table_text = [i, m = *m, integer](const CellRow& r) { return integer(r[i]) + "x" + integer(r[m]); };
+    }
+    out.push_back(std::move(k));
+  }
   return out;
 }
 

@@ -12,7 +12,7 @@ class CsvWriter final : public ReportWriter {
       const auto models = rep.models ? *rep.models : std::vector<ModelSummary>{{rep.run.inputs.at(0), rep.summary}};
       report::write_csv_rows(os, models, model_columns(models));
     } else {
-      report::write_csv_rows(os, rep.layers, rep.columns);
+      report::write_csv_rows(os, rep.layers, cell_columns(rep.columns));
     }
   }
   void compare(std::ostream& os, const CompareReport& rep) override {

@@ -57,7 +57,8 @@ nlohmann::ordered_json analyze_report_json(const AnalyzeReport& rep) {
   nlohmann::ordered_json j = run_header_json(rep.run);
   if (!rep.models_only) {
     j["layers"] = nlohmann::ordered_json::array();
-    for (const auto& r : rep.layers) j["layers"].push_back(report::row_json(r, rep.columns));
+    const auto columns = cell_columns(rep.columns);
+    for (const auto& r : rep.layers) j["layers"].push_back(report::row_json(r, columns));
   }
   add_summaries_json(j, rep);
   return j;

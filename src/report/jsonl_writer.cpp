@@ -11,8 +11,8 @@ class JsonlWriter final : public ReportWriter {
   void begin(std::ostream& os, const RunInfo& run) override {
     os << run_header_json(run, true).dump() << '\n' << std::flush;
   }
-  void layer(std::ostream& os, const LayerRecord& r, const std::vector<Column>& columns) override {
-    os << report::row_json(r, columns).dump() << '\n' << std::flush;
+  void layer(std::ostream& os, const CellRow& row, const std::vector<Column>& columns) override {
+    os << report::row_json(row, cell_columns(columns)).dump() << '\n' << std::flush;
   }
   void analyze(std::ostream& os, const AnalyzeReport& rep) override {
     nlohmann::ordered_json j = nlohmann::ordered_json::object();

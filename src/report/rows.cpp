@@ -88,6 +88,6 @@ nlohmann::ordered_json layer_row_json(const LayerRecord& r, const std::vector<Co
 }
 
 void ReportWriter::begin(std::ostream&, const RunInfo&) {}
-void ReportWriter::layer(std::ostream&, const LayerRecord&, const std::vector<Column>&) {}
+void ReportWriter::layer(std::ostream&, const CellRow&, const std::vector<Column>&) {}
 
 }  // namespace setol

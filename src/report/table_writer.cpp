@@ -26,7 +26,7 @@ void summary(std::ostream& os, const Summary& s, const std::vector<ColumnOf<Row>
 class TableWriter final : public ReportWriter {
  public:
   void analyze(std::ostream& os, const AnalyzeReport& rep) override {
-    if (!rep.models_only) report::write_table_rows(os, rep.layers, rep.columns);
+    if (!rep.models_only) report::write_table_rows(os, rep.layers, cell_columns(rep.columns));
     if (!rep.models) {
       summary(os, rep.summary, rep.columns, "layers");
       return;
