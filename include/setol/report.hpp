@@ -33,11 +33,19 @@ struct InputInfo {
 // The bytes and mtime of a file or folder (see InputInfo).
 void fingerprint(InputInfo& in);
 
+// A part of a run split with --shard K/N: which part, its rows and the whole run's rows
+// (what setol merge checks before it joins the parts).
+struct ShardInfo {
+  int index = 0, count = 0;  // K and N; count 0: not a shard
+  std::size_t rows = 0, total_rows = 0;
+};
+
 // Everything a report says about the run besides the rows.
 struct RunInfo {
   std::string command;                // "analyze", "describe" or "compare"
   std::vector<InputInfo> inputs;
   nlohmann::ordered_json options;     // every option used
+  ShardInfo shard;                    // --shard parts only
 };
 
 // One input's line of a run with several inputs: its summary and the counts of its rows.

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "cli/commands.hpp"
@@ -68,6 +69,15 @@ std::filesystem::path esd_folder(const std::string& dir, const std::vector<Input
   for (std::size_t k = 0; k < inputs.size(); ++k)
     if (inputs[k].info.path == model) return std::filesystem::path(dir) / std::to_string(k);
   return dir;
+}
+
+// --shard K/N: K and N, checked.
+std::pair<int, int> parse_shard(const std::string& text) {
+  int k = 0, n = 0;
+  char slash = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d %c %d %c", &k, &slash, &n, &extra) != 3 || slash != '/' || n < 1 || k < 1 || k > n)
+    throw UsageError("--shard: '" + one_line(text) + "' is not K/N with 1 <= K <= N");
+  return {k, n};
 }
 
 std::vector<std::string> ordered_paths(const AnalyzeArgs& a) {
@@ -149,12 +159,33 @@ std::size_t interrupt_after() {
 
 }  // namespace
 
-int run_analyze(const AnalyzeArgs& a) {
+int run_analyze(const AnalyzeArgs& args) {
+  AnalyzeArgs a = args;
   validate(a.options);
   if (a.resume && !streams_to_file(a.out))
     throw UsageError("--resume completes a '--format jsonl -o FILE' report; give the same -o FILE");
+  std::optional<std::pair<int, int>> shard;
+  if (!a.shard.empty()) {
+    shard = parse_shard(a.shard);
+    if (chosen_format(a.out).name != "jsonl")
+      throw UsageError("--shard writes a part for setol merge: give '--format jsonl' or '-o part-K.jsonl'");
+    if (a.figures.active() || a.models_only)
+      throw UsageError("--shard writes layer rows only: draw figures and the models table from the merged report");
+  }
   install_interrupt_handlers();
   std::vector<Input> inputs = open_inputs(a);
+  ShardInfo shard_info;
+  if (shard) {
+    std::vector<ModelWork> all;
+    for (auto& in : inputs) {
+      shard_info.total_rows += in.records.size();
+      if (in.model) all.push_back({in.model.get(), &in.records, {}, false});
+    }
+    a.options.run_units = keep_shard(all, a.options, shard->first, shard->second);
+    shard_info.index = shard->first;
+    shard_info.count = shard->second;
+    for (const auto& in : inputs) shard_info.rows += in.records.size();
+  }
   const bool batch = inputs.size() > 1;
   bool sliced = false;
   for (const auto& in : inputs)
@@ -170,7 +201,7 @@ int run_analyze(const AnalyzeArgs& a) {
     }
   }
 
-  RunInfo run{"analyze", {}, options_json(a, chosen_format(a.out))};
+  RunInfo run{"analyze", {}, options_json(a, chosen_format(a.out)), shard_info};
   for (const auto& in : inputs) run.inputs.push_back(in.info);
   if (a.resume && std::filesystem::exists(a.out.output) && !take_finished_rows(a, run, inputs, columns)) {
     if (!a.out.quiet) std::cerr << "setol: " << one_line(a.out.output) << " is already complete\n";

@@ -49,6 +49,11 @@ int run_cli(int argc, char** argv) {
   plot->add_option("report", pl.report, "A report written by setol analyze --format json (or jsonl)")->required();
   cli::bind_options(plot, pl, cli::plot_option_specs());
 
+  cli::MergeArgs me;
+  auto* merge = app.add_subcommand("merge", "Join the JSONL parts of a run split with analyze --shard K/N into its report");
+  merge->add_option("parts", me.parts, "Every part-K.jsonl of the run (K = 1..N), in any order")->required()->type_name("PART...");
+  cli::bind_options(merge, me.out, cli::output_option_specs());
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
@@ -66,7 +71,8 @@ int run_cli(int argc, char** argv) {
     if (*describe) return cli::run_describe(de);
     if (*compare) return cli::run_compare(co);
     if (*plot) return cli::run_plot(pl);
-    throw UsageError("a command is required: analyze, compare, describe or plot (see setol --help)");
+    if (*merge) return cli::run_merge(me);
+    throw UsageError("a command is required: analyze, compare, describe, merge or plot (see setol --help)");
   } catch (const InputError& e) {  // already one line, naming the file
     std::cerr << "setol: error: " << e.what() << '\n';
   } catch (const std::exception& e) {  // UsageError, anything else: one line, exit 2

@@ -65,6 +65,10 @@ const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs() {
       {.flags = "--html", .key = "html",
        .help = "Write a single-file HTML report (summary, sortable layer table, every figure inline)",
        .field = std::function<std::string&(A&)>([](A& a) -> std::string& { return a.figures.html; }), .value_name = "FILE"},
+      {.flags = "--shard", .key = "shard",
+       .help = "Analyze only shard K of N (1 <= K <= N): a cost-balanced share of the layers, the same on every "
+               "node; write it as '--format jsonl -o part-K.jsonl' and join the parts with setol merge",
+       .field = member(&A::shard), .value_name = "K/N"},
       {.flags = "--resume",
        .help = "Complete an interrupted '--format jsonl -o FILE' run: analyze only the layers missing from FILE "
                "(the inputs and options must be the same)",

@@ -42,6 +42,7 @@ struct AnalyzeArgs {
   bool resume = false;       // complete an interrupted --format jsonl -o FILE run
   std::string base;          // LoRA adapters: the base model, for lora_W_plus_AB rows
   FigureOptions figures;     // --plot DIR, --plot-format, --html FILE
+  std::string shard;         // "K/N": this process analyzes shard K of N (array jobs; setol merge joins the parts)
 };
 // --dump-esd, --fail-on, --profile, --keep-going, --given-order, --summary, --resume, --base.
 const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs();
@@ -70,7 +71,14 @@ struct PlotArgs {
 };
 const std::vector<OptionSpec<PlotArgs>>& plot_option_specs();
 
+// setol merge PART... -o REPORT: the report of a run done as --shard parts.
+struct MergeArgs {
+  std::vector<std::string> parts;
+  OutputOptions out;
+};
+
 int run_analyze(const AnalyzeArgs& a);
+int run_merge(const MergeArgs& a);
 int run_plot(const PlotArgs& a);
 int run_compare(const CompareArgs& a);
 int run_describe(const DescribeArgs& a);

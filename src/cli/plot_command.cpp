@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/resume.hpp"
 #include "setol/error.hpp"
 #include "setol/model_reader.hpp"
 
@@ -38,16 +39,9 @@ nlohmann::ordered_json read_report(const std::string& path) {
       }
     }
     for (auto& in : j["inputs"]) in.erase("bytes"), in.erase("mtime_ns");
-    // JSONL rows are in the order layers finished; the JSON report's order is input, then layer.
-    std::map<std::string, std::size_t> input_index;
-    for (std::size_t k = 0; k < j["inputs"].size(); ++k) input_index[j["inputs"][k].value("path", std::string())] = k;
-    auto order = [&](const nlohmann::ordered_json& r) {
-      const auto slice = r.value("slice_id", nlohmann::ordered_json());
-      return std::tuple(input_index[r.value("model", std::string())], r.value("layer_id", std::int64_t{0}),
-                        slice.is_number() ? slice.get<std::int64_t>() : -1);
-    };
-    std::stable_sort(j["layers"].begin(), j["layers"].end(),
-                     [&](const auto& a, const auto& b) { return order(a) < order(b); });
+    std::vector<nlohmann::ordered_json> rows(j["layers"].begin(), j["layers"].end());
+    sort_rows_in_plan_order(rows, j["inputs"]);
+    j["layers"] = rows;
   }
   if (!j.is_object() || j.value("command", "") != "analyze" || !j.contains("layers") || !j["inputs"].is_array())
     throw InputError(path, "not a setol analyze report with layer rows");

@@ -1,6 +1,9 @@
 #include "cli/resume.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <tuple>
 #include <sstream>
 
 #include "setol/error.hpp"
@@ -16,9 +19,9 @@ bool ignored_option(const std::string& key) {
 
 }  // namespace
 
-PartialReport read_partial_report(const std::string& file) {
+PartialReport read_partial_report(const std::string& file, const std::string& what) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(file, "--resume: cannot read the report to complete");
+  if (!in) throw InputError(file, what + ": cannot read the report");
   PartialReport p;
   std::string line;
   std::uintmax_t offset = 0;
@@ -29,21 +32,22 @@ PartialReport read_partial_report(const std::string& file) {
     ++n;
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object())
-      throw InputError(file, "--resume: line " + std::to_string(n) + " is not a JSON object");
+      throw InputError(file, what + ": line " + std::to_string(n) + " is not a JSON object");
     if (n == 1) {
       if (!j.contains("schema_version") || j.value("command", "") != "analyze")
-        throw InputError(file, "--resume: not a setol analyze JSONL report (its first line is not the run header)");
+        throw InputError(file, what + ": not a setol analyze JSONL report (its first line is not the run header)");
       p.header = std::move(j);
     } else if (j.contains("summary") || j.contains("models")) {
       p.complete = true;
+      p.last = std::move(j);
     } else if (j.contains("layer_id")) {
       p.rows.push_back(std::move(j));
     } else {
-      throw InputError(file, "--resume: line " + std::to_string(n) + " is neither a layer nor the summary");
+      throw InputError(file, what + ": line " + std::to_string(n) + " is neither a layer nor the summary");
     }
     p.valid_bytes = offset;
   }
-  if (n == 0) throw InputError(file, "--resume: the report has no run header line");
+  if (n == 0) throw InputError(file, what + ": the report has no run header line");
   return p;
 }
 
@@ -85,6 +89,36 @@ std::string row_key(const nlohmann::ordered_json& row) {
   return row_key(model, row.value("layer_id", std::int64_t{-1}), slice);
 }
 
+void sort_rows_in_plan_order(std::vector<nlohmann::ordered_json>& rows, const nlohmann::ordered_json& inputs) {
+  std::map<std::string, std::size_t> input_index;
+  for (std::size_t k = 0; k < inputs.size(); ++k) input_index[inputs[k].value("path", std::string())] = k;
+  auto order = [&](const nlohmann::ordered_json& r) {
+    const auto slice = r.value("slice_id", nlohmann::ordered_json());
+    const auto model = r.value("model", nlohmann::ordered_json());
+    return std::tuple(model.is_string() ? input_index[model.get<std::string>()] : 0, r.value("layer_id", std::int64_t{0}),
+                      slice.is_number() ? slice.get<std::int64_t>() : -1);
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return order(a) < order(b); });
+}
+
+InputInfo input_info_from_json(const nlohmann::ordered_json& j) {
+  InputInfo in;
+  auto text = [&](const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  in.path = text("path");
+  in.format = text("format");
+  in.error = text("error");
+  in.role = text("role");
+  in.tensors = j.value("tensors", std::size_t{0});
+  if (const auto it = j.find("metadata"); it != j.end() && it->is_object())
+    for (const auto& [k, v] : it->items()) in.metadata.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+  in.bytes = j.value("bytes", std::int64_t{-1});
+  in.mtime_ns = j.value("mtime_ns", std::int64_t{-1});
+  return in;
+}
+
 CellRow cells_from_json(const nlohmann::ordered_json& row, const std::vector<Column>& columns) {
   CellRow cells;
   cells.reserve(columns.size());
@@ -92,7 +126,7 @@ CellRow cells_from_json(const nlohmann::ordered_json& row, const std::vector<Col
     const auto it = row.find(c.name);
     if (it == row.end() || it->is_null()) cells.emplace_back();
     else if (it->is_boolean()) cells.emplace_back(it->get<bool>());
-    else if (it->is_number_integer() && c.kind != ColumnKind::Real && c.kind != ColumnKind::Randomized)
+    else if (it->is_number_integer())  // the writers print a double with a point or exponent: "7.0"
       cells.emplace_back(it->get<std::int64_t>());
     else if (it->is_number()) cells.emplace_back(it->get<double>());
     else if (it->is_string()) cells.emplace_back(it->get<std::string>());

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <exception>
 #include <mutex>
@@ -67,9 +68,18 @@ void analyze_one(const TensorData& t, LayerRecord& r, const AnalyzeOptions& opt)
 // The per-layer recipe: load the tensor once, then for each of its rows the spectrum, the
 // fit and the diagnostics. Where and when each layer runs is the scheduler's business.
 // `contain`: a file that cannot be read marks its model's rows instead of ending the run.
+// "2.61 GiB", "3.4 MiB".
+std::string size_text(std::int64_t bytes) {
+  char b[32];
+  const double v = static_cast<double>(bytes);
+  if (v >= 1073741824.0) std::snprintf(b, sizeof b, "%.2f GiB", v / 1073741824.0);
+  else std::snprintf(b, sizeof b, "%.1f MiB", v / 1048576.0);
+  return b;
+}
+
 void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
                 const std::function<void(const LayerRecord&)>& on_done, bool contain,
-                const std::function<void(const LayerRecord&)>& on_start = {}) {
+                const std::function<void(const LayerRecord&)>& on_start, UnitDispatcher* dispatcher) {
   std::mutex done_mutex;
   auto report = [&](const LayerRecord& r) {
     if (!on_done) return;
@@ -83,10 +93,19 @@ void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
     auto more = pipeline::make_jobs(*work[m].model, *work[m].records, opt, m);
     jobs.insert(jobs.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   }
+  const std::int64_t budget = memory_budget(opt);
 
   auto run_job = [&](const pipeline::Job& job) {
     ModelWork& w = work[job.model];
     std::vector<LayerRecord>& records = *w.records;
+    if (job.bytes > budget) {  // would not fit even alone: a row that says so, never an OOM kill
+      for (const std::size_t i : job.records) {
+        records[i].status = LayerStatus::Skipped;
+        records[i].reason = "needs " + size_text(job.bytes) + ", budget " + size_text(budget);
+        report(records[i]);
+      }
+      return;
+    }
     if (on_start) on_start(records[job.records.front()]);
     const auto t0 = std::chrono::steady_clock::now();
     std::optional<TensorData> t;
@@ -123,7 +142,20 @@ void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
     }
   };
   const int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  pipeline::run_jobs(jobs, threads, run_job);
+  if (dispatcher) {
+    std::vector<double> costs;
+    for (const auto& j : jobs) costs.push_back(j.cost);
+    set_blas_threads(threads);
+    dispatcher->run(costs, [&](std::size_t i) { run_job(jobs.at(i)); });
+    return;
+  }
+  std::vector<pipeline::Job> fitting;
+  for (const auto& j : jobs) {
+    if (j.bytes > budget) run_job(j);  // reports the skipped rows
+    else fitting.push_back(j);
+  }
+  const std::size_t units = opt.run_units ? opt.run_units : jobs.size();
+  pipeline::run_jobs(fitting, threads, budget, units == 1, run_job);
 }
 
 }  // namespace
@@ -131,13 +163,13 @@ void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
 void analyze_layers(const ModelReader& model, std::vector<LayerRecord>& records, const AnalyzeOptions& opt,
                     const std::function<void(const LayerRecord&)>& on_done) {
   std::vector<ModelWork> work = {{&model, &records, {}}};
-  run_models(work, opt, on_done, false);
+  run_models(work, opt, on_done, false, {}, nullptr);
 }
 
 void analyze_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
                     const std::function<void(const LayerRecord&)>& on_done, bool contain_read_errors,
-                    const std::function<void(const LayerRecord&)>& on_start) {
-  run_models(work, opt, on_done, contain_read_errors, on_start);
+                    const std::function<void(const LayerRecord&)>& on_start, UnitDispatcher* dispatcher) {
+  run_models(work, opt, on_done, contain_read_errors, on_start, dispatcher);
 }
 
 }  // namespace setol

@@ -28,6 +28,10 @@ std::vector<Spec> build_specs() {
                .field = member(&O::pool), .for_describe = true});
   s.push_back({.flags = "--threads", .key = "threads", .help = "Threads for the eigensolver; 0 = all cores",
                .field = member(&O::threads), .min = 0, .value_name = "N"});
+  s.push_back({.flags = "--max-memory", .key = "max_memory",
+               .help = "Memory budget of the layers computed at once (K/M/G/T suffixes); a layer that needs more "
+                       "is skipped with a status. Default: 3/4 of the available RAM",
+               .field = member(&O::max_memory), .value_name = "SIZE"});
   s.push_back({.flags = "--layers", .key = "layers",
                .help = "Only these layers: ids or name globs (repeat or separate with commas)",
                .field = member(&O::layers), .for_describe = true, .value_name = "IDS|GLOBS"});
@@ -90,6 +94,7 @@ nlohmann::ordered_json to_json(const AnalyzeOptions& o) {
 }
 
 void validate(const AnalyzeOptions& o) {
+  if (!o.max_memory.empty()) parse_size(o.max_memory, "--max-memory");
   if (o.tail.distribution == TailDistribution::TruncatedPowerLaw && o.tail.fix_fingers == FixFingers::ClipXmax)
     throw UsageError("--fit TPL cannot be combined with --fix-fingers clip_xmax");
 }

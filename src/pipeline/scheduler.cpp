@@ -33,40 +33,50 @@ std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerReco
   return jobs;
 }
 
-// Scheduling (2 cores, 24 GiB in mind): a layer that fits in memory beside at least the
-// smallest other one runs in a pool, one layer per thread, each with a single-threaded BLAS,
-// longest first (LPT), while the working sets in flight stay within 1.25x the largest; a
-// layer too big to share runs alone with all threads inside BLAS. So memory stays bounded by
-// the largest layer and both cores are busy either way. Results do not depend on the order
-// in which layers finish.
-void run_jobs(const std::vector<Job>& jobs, int threads, const std::function<void(const Job&)>& run_job) {
-  std::int64_t largest = 0;
-  for (const auto& j : jobs) largest = std::max(largest, j.bytes);
-  const std::int64_t budget = largest + largest / 4;
-  std::int64_t smallest = largest;
-  for (const auto& j : jobs) smallest = std::min(smallest, j.bytes);
+// Scheduling under a memory budget. Every job fits the budget alone (the caller skips the
+// others). Jobs are taken longest first (LPT); a free thread takes the first job, in that
+// order, whose working set fits beside those in flight, so several big layers run at once
+// whenever the budget admits them, each on one core with a single-threaded BLAS (one layer
+// per core keeps both cores busy through the whole eigensolve, which a multi-threaded
+// dsyevd does not). A job that cannot run beside a copy of itself, or the only job of a
+// run, runs alone with every thread inside BLAS.
+// A multi-threaded OpenBLAS sums in another order than a single-threaded one, so the last bits
+// of a layer's eigenvalues depend on its BLAS threads. The choice above depends only on the
+// job, the budget and `threads`, never on which other jobs this process has, so a run split
+// into shards or MPI ranks computes every layer exactly as a single run does. Results do not
+// depend on the order in which layers finish.
+void run_jobs(const std::vector<Job>& jobs, int threads, std::int64_t budget, bool only_job,
+              const std::function<void(const Job&)>& run_job) {
   std::vector<const Job*> shared, solo;
   for (const auto& j : jobs)
-    (threads > 1 && jobs.size() > 1 && j.bytes + smallest <= budget ? shared : solo).push_back(&j);
+    (threads > 1 && !only_job && j.bytes <= budget / 2 ? shared : solo).push_back(&j);
   std::stable_sort(shared.begin(), shared.end(), [](const Job* a, const Job* b) { return a->cost > b->cost; });
 
   if (!shared.empty()) {
     set_blas_threads(1);
     std::mutex m;
     std::condition_variable cv;
-    std::size_t next = 0;
+    std::vector<bool> taken(shared.size(), false);
+    std::size_t left = shared.size();
     std::int64_t in_flight = 0;
     std::exception_ptr failure;
+    // The first job not yet taken that fits beside those in flight, or shared.size().
+    auto pick = [&] {
+      for (std::size_t i = 0; i < shared.size(); ++i)
+        if (!taken[i] && (in_flight == 0 || in_flight + shared[i]->bytes <= budget)) return i;
+      return shared.size();
+    };
     auto worker = [&] {
       for (;;) {
         const Job* job = nullptr;
         {
           std::unique_lock<std::mutex> lock(m);
-          cv.wait(lock, [&] {
-            return failure || next >= shared.size() || in_flight == 0 || in_flight + shared[next]->bytes <= budget;
-          });
-          if (failure || next >= shared.size()) return;
-          job = shared[next++];
+          std::size_t i = shared.size();
+          cv.wait(lock, [&] { return failure || left == 0 || (i = pick()) < shared.size(); });
+          if (failure || left == 0) return;
+          taken[i] = true;
+          --left;
+          job = shared[i];
           in_flight += job->bytes;
         }
         try {

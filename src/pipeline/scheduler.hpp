@@ -22,8 +22,11 @@ struct Job {
 std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerRecord>& records,
                            const AnalyzeOptions& opt, std::size_t model_index = 0);
 
-// Runs every job once on `threads` threads (see scheduler.cpp for the policy). An exception
-// from a job stops the others from starting and is rethrown.
-void run_jobs(const std::vector<Job>& jobs, int threads, const std::function<void(const Job&)>& run_job);
+// Runs every job once on `threads` threads, keeping the working sets in flight within
+// `budget` bytes (each job must fit it alone; see scheduler.cpp for the policy). `only_job`:
+// the run (all shards or ranks together) has this one job. An exception from a job stops the
+// others from starting and is rethrown.
+void run_jobs(const std::vector<Job>& jobs, int threads, std::int64_t budget, bool only_job,
+              const std::function<void(const Job&)>& run_job);
 
 }  // namespace setol::pipeline

@@ -28,6 +28,9 @@ nlohmann::ordered_json run_header_json(const RunInfo& run, bool fingerprints) {
     j["inputs"].push_back(input);
   }
   j["options"] = run.options;
+  if (run.shard.count > 0)
+    j["shard"] = {{"index", run.shard.index}, {"count", run.shard.count}, {"rows", run.shard.rows},
+                  {"total_rows", run.shard.total_rows}};
   return j;
 }
 
