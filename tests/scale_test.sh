@@ -91,10 +91,10 @@ check "--max-memory 12X is a usage error" test $? -eq 2
 # several inputs, in JSON and JSONL.
 if [ -n "$mpirun" ]; then
   mpi=("$mpirun" --allow-run-as-root --oversubscribe -n 3)
-  (cd "$tmp/merged" && "${mpi[@]}" "$setol" analyze "$cnn" "${opts[@]}" --threads 1 --format json -o report.json)
+  (cd "$tmp/merged" && "${mpi[@]}" "$setol" analyze "$cnn" "${opts[@]}" --format json -o report.json)
   check "mpirun -n 3 exit 0" test $? -eq 0
   check "mpirun -n 3 report = single run's" cmp -s "$tmp/single/report.json" "$tmp/merged/report.json"
-  (cd "$tmp/merged" && "${mpi[@]}" "$setol" analyze "$mlp" "$gnubg" "$cnn" -q --mp-fit --threads 1 -o batch.json)
+  (cd "$tmp/merged" && "${mpi[@]}" "$setol" analyze "$mlp" "$gnubg" "$cnn" -q --mp-fit -o batch.json)
   check "mpirun -n 3 batch = single run's" cmp -s "$tmp/single/batch.json" "$tmp/merged/batch.json"
 fi
 finish

@@ -7,12 +7,15 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 
 #include "cli/commands.hpp"
 #include "cli/fail_on.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/mpi_session.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "cli/resume.hpp"
@@ -131,13 +134,13 @@ std::vector<Input> open_inputs(const AnalyzeArgs& a) {
 // them as cells for the summaries) and cuts a last line that was being written. Returns false
 // when the report is already complete.
 bool take_finished_rows(const AnalyzeArgs& a, const RunInfo& run, std::vector<Input>& inputs,
-                        const std::vector<Column>& columns) {
+                        const std::vector<Column>& columns, bool cut_last_line) {
   const std::string& file = a.out.output;
   const PartialReport partial = read_partial_report(file);
   check_same_run(file, partial, run_header_json(run, true));
   if (partial.complete) return false;
   std::error_code ec;
-  std::filesystem::resize_file(file, partial.valid_bytes, ec);
+  if (cut_last_line) std::filesystem::resize_file(file, partial.valid_bytes, ec);
   if (ec) throw InputError(file, "--resume: cannot cut the unfinished last line: " + ec.message());
   std::set<std::string> done;
   for (const auto& row : partial.rows) done.insert(row_key(row));
@@ -157,10 +160,42 @@ std::size_t interrupt_after() {
   return v ? static_cast<std::size_t>(std::strtoull(v, nullptr, 10)) : 0;
 }
 
+// An MPI worker rank: computes the units rank 0 hands it and sends back their rows (and the
+// inputs that failed to read); writes --dump-esd files itself (a shared filesystem).
+int run_worker(const AnalyzeArgs& a, std::vector<Input>& inputs, const std::vector<Column>& columns, MpiSession& mpi,
+               const std::function<void(const LayerRecord&)>& dump_esd) {
+  std::vector<ModelWork> work;  // the same list as rank 0's: errors go back by index in it
+  for (auto& in : inputs)
+    if (in.model) work.push_back({in.model.get(), &in.records, {}, true});
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  mpi.take_results = [&] {
+    nlohmann::ordered_json j = {{"rows", std::move(rows)}, {"errors", nlohmann::ordered_json::array()}};
+    for (std::size_t w = 0; w < work.size(); ++w)
+      if (!work[w].error.empty()) j["errors"].push_back({w, work[w].error});
+    rows = nlohmann::ordered_json::array();
+    return j.dump();
+  };
+  analyze_models(work, a.options, [&](const LayerRecord& r) {
+    rows.push_back(layer_row_json(r, columns));
+    dump_esd(r);
+  }, true, [&](const LayerRecord& r) {
+    mpi.set_current("layer " + one_line(r.name) + (r.model.empty() ? "" : " of " + one_line(r.model)));
+  }, &mpi);
+  return 0;
+}
+
 }  // namespace
 
-int run_analyze(const AnalyzeArgs& args) {
+// The run, in one process or as one rank of an MPI run (`mpi`).
+int analyze(const AnalyzeArgs& args, MpiSession* mpi) {
   AnalyzeArgs a = args;
+  const bool worker = mpi && mpi->rank() != 0;  // computes and sends rows; rank 0 writes the report
+  if (mpi) {
+    if (a.figures.active())
+      throw UsageError("--plot and --html are not available under mpirun: use --dump-esd DIR, then setol plot");
+    if (a.options.threads == 0) a.options.threads = 1;  // one rank per core
+    if (worker) a.out.quiet = true;
+  }
   validate(a.options);
   if (a.resume && !streams_to_file(a.out))
     throw UsageError("--resume completes a '--format jsonl -o FILE' report; give the same -o FILE");
@@ -174,6 +209,9 @@ int run_analyze(const AnalyzeArgs& args) {
   }
   install_interrupt_handlers();
   std::vector<Input> inputs = open_inputs(a);
+  bool sliced = false;  // of the whole run, before a shard keeps its part: every part has the same columns
+  for (const auto& in : inputs)
+    for (const auto& r : in.records) sliced |= r.slice_id.has_value();
   ShardInfo shard_info;
   if (shard) {
     std::vector<ModelWork> all;
@@ -187,9 +225,6 @@ int run_analyze(const AnalyzeArgs& args) {
     for (const auto& in : inputs) shard_info.rows += in.records.size();
   }
   const bool batch = inputs.size() > 1;
-  bool sliced = false;
-  for (const auto& in : inputs)
-    for (const auto& r : in.records) sliced |= r.slice_id.has_value();
   const auto columns = analyze_columns(a.options, sliced, batch);
   std::vector<FailRule> rules;
   if (!a.fail_on.empty()) rules = parse_fail_rules(a.fail_on, columns, inputs.size());
@@ -201,13 +236,21 @@ int run_analyze(const AnalyzeArgs& args) {
     }
   }
 
-  RunInfo run{"analyze", {}, options_json(a, chosen_format(a.out)), shard_info};
+  RunInfo run{"analyze", {}, options_json(args, chosen_format(args.out)), shard_info};  // the options as given
   for (const auto& in : inputs) run.inputs.push_back(in.info);
-  if (a.resume && std::filesystem::exists(a.out.output) && !take_finished_rows(a, run, inputs, columns)) {
+  if (a.resume && std::filesystem::exists(a.out.output) && !take_finished_rows(a, run, inputs, columns, !worker)) {
     if (!a.out.quiet) std::cerr << "setol: " << one_line(a.out.output) << " is already complete\n";
     return 0;
   }
   const bool appending = a.resume && std::filesystem::exists(a.out.output);
+  if (mpi && mpi->agree_setup(true) >= 0) return 2;  // another rank's setup failed; it says why
+  auto dump_esd = [&](const LayerRecord& r) {
+    if (a.dump_esd.empty() || !r.has_metrics()) return;
+    const auto dir = esd_folder(a.dump_esd, inputs, r.model);
+    write_npy_f64(dir / esd_file_name(r, ""), r.evals);
+    if (r.randomized) write_npy_f64(dir / esd_file_name(r, ".rand"), r.randomized->evals);
+  };
+  if (worker) return run_worker(a, inputs, columns, *mpi, dump_esd);
 
   const auto t_start = std::chrono::steady_clock::now();
   Output out(a.out, appending);
@@ -226,22 +269,41 @@ int run_analyze(const AnalyzeArgs& args) {
   std::vector<ModelWork> work;
   for (auto& in : inputs)
     if (in.model) work.push_back({in.model.get(), &in.records, {}, true});  // figures and --dump-esd copy them first
-  analyze_models(work, a.options, [&](const LayerRecord& r) {
-    ++done;
-    progress.finished(r);
-    if (a.figures.active() && r.has_metrics())
-      figures.layer(layer_row_json(r, columns), r.evals, r.randomized ? r.randomized->evals : std::vector<double>{});
-    if (!a.models_only) {
-      out.writer().layer(out.stream(), cells_of(r, columns), columns);
-      out.sync_finished_layers();
-    }
-    if (!a.dump_esd.empty() && r.has_metrics()) {
-      const auto dir = esd_folder(a.dump_esd, inputs, r.model);
-      write_npy_f64(dir / esd_file_name(r, ""), r.evals);
-      if (r.randomized) write_npy_f64(dir / esd_file_name(r, ".rand"), r.randomized->evals);
-    }
-    if (stop_after && done == stop_after) std::raise(SIGTERM);
-  }, true, [&](const LayerRecord& r) { progress.started(r); });
+  std::mutex report_mutex;  // local rows (worker threads) and, under MPI, rows from other ranks
+  auto write_row = [&](const CellRow& row) {
+    if (a.models_only) return;
+    out.writer().layer(out.stream(), row, columns);
+    out.sync_finished_layers();
+  };
+  std::map<std::string, CellRow> remote;  // MPI: rows computed by other ranks, by row_key
+  if (mpi) {
+    mpi->deliver_results = [&](const std::string& payload) {
+      const auto j = nlohmann::ordered_json::parse(payload);
+      const std::lock_guard<std::mutex> lock(report_mutex);
+      for (const auto& row : j["rows"]) {
+        CellRow cells = cells_from_json(row, columns);
+        write_row(cells);
+        remote[row_key(row)] = std::move(cells);
+      }
+      for (const auto& e : j["errors"])
+        if (auto& err = work.at(e[0].get<std::size_t>()).error; err.empty()) err = e[1].get<std::string>();
+    };
+  }
+  try {
+    analyze_models(work, a.options, [&](const LayerRecord& r) {
+      const std::lock_guard<std::mutex> lock(report_mutex);
+      ++done;
+      progress.finished(r);
+      if (a.figures.active() && r.has_metrics())
+        figures.layer(layer_row_json(r, columns), r.evals, r.randomized ? r.randomized->evals : std::vector<double>{});
+      write_row(cells_of(r, columns));
+      dump_esd(r);
+      if (stop_after && done == stop_after) std::raise(SIGTERM);
+    }, true, [&](const LayerRecord& r) { progress.started(r); }, mpi);
+  } catch (...) {
+    if (mpi) out.keep_partial();  // a rank failed: the finished rows stay for --resume
+    throw;
+  }
   progress.stop();
   // A file that failed mid-run: that input's status (several inputs), or the run's error (one).
   for (std::size_t k = 0, w = 0; k < inputs.size(); ++k) {
@@ -259,7 +321,10 @@ int run_analyze(const AnalyzeArgs& args) {
   std::vector<std::vector<CellRow>> rows(inputs.size());
   for (std::size_t k = 0; k < inputs.size(); ++k) {
     rows[k] = inputs[k].finished;
-    for (const auto& r : inputs[k].records) rows[k].push_back(cells_of(r, columns));
+    for (const auto& r : inputs[k].records) {
+      const auto it = remote.find(row_key(r.model, r.layer_id, r.slice_id));
+      rows[k].push_back(it != remote.end() ? it->second : cells_of(r, columns));
+    }
     models.push_back({inputs[k].info, summarize(rows[k], columns)});
     all.insert(all.end(), inputs[k].records.begin(), inputs[k].records.end());
   }
@@ -286,6 +351,27 @@ int run_analyze(const AnalyzeArgs& args) {
   for (const auto& in : inputs)
     if (!in.info.error.empty() && !a.keep_going) status = 2;
   return status;
+}
+
+int run_analyze(const AnalyzeArgs& a) {
+  MpiSession* mpi = mpi_session();
+  if (!mpi) return analyze(a, nullptr);
+  struct Finish {
+    ~Finish() { mpi_finish(); }
+  } finish;
+  try {
+    return analyze(a, mpi);
+  } catch (const std::exception& e) {
+    if (!mpi->agreed()) {
+      // Every rank opens the same inputs, so they usually fail alike: the lowest failed rank speaks.
+      if (mpi->agree_setup(false) == mpi->rank()) throw;
+      return 2;
+    }
+    if (mpi->rank() == 0) throw;  // the ranks have left the dispatch: an ordinary exit 2
+    std::cerr << "setol: error: rank " << mpi->rank() << ": " << one_line(e.what(), 1000) << '\n';
+    mpi->abort(2);
+  }
+  return 2;  // not reached: abort() ends the process
 }
 
 }  // namespace setol::cli

@@ -44,6 +44,12 @@ void Output::sync_finished_layers() {
   ::fdatasync(sync_fd_);
 }
 
+void Output::keep_partial() {
+  if (!in_place_) return;
+  in_place_->flush();
+  keep_in_place_ = true;
+}
+
 Output::~Output() {
   if (sync_fd_ >= 0) ::close(sync_fd_);
   if (in_place_ && !keep_in_place_) {

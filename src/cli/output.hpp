@@ -26,6 +26,8 @@ class Output {
   // A streaming file: asks the kernel to put what was written on disk, at most once a second,
   // so that finished layers survive a crash of the machine, not only of the process.
   void sync_finished_layers();
+  // A streaming file is kept even though the run ends in an error (its rows are finished).
+  void keep_partial();
 
  private:
   const OutputFormat* format_;
