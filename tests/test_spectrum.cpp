@@ -94,6 +94,53 @@ TEST(Spectrum, RankOneMatrixUsesSvdAndCountsRankExactly) {
   EXPECT_EQ(scale_metrics(s.evals, g.N).matrix_rank, 1);
 }
 
+// A = U diag(sigma) V^T with random orthogonal U (200 x 200), V (300 x 200) and chosen
+// singular values: 196 in [1, 3], then 1e-9, 1e-11 (above numpy's rank tolerance
+// sigma_max N eps ~ 2e-13) and two exact zeros. The Gram route cannot see below ~1e-7 sigma_max;
+// the near-null QR route must give the four small ones to ~eps sigma_max and the exact rank
+// counts (matrix_rank 198, rank_loss 2), without the full SVD.
+TEST(Spectrum, NearNullSingularValuesByQrMatchTheirClosedForm) {
+  const int m = 200, n = 300;
+  std::mt19937_64 gen(7);
+  std::normal_distribution<double> normal;
+  auto orthonormal = [&](int rows, int cols) {
+    Eigen::MatrixXd g(rows, cols);
+    for (int j = 0; j < cols; ++j)
+      for (int i = 0; i < rows; ++i) g(i, j) = normal(gen);
+    Eigen::HouseholderQR<Eigen::MatrixXd> qr(g);
+    return Eigen::MatrixXd(qr.householderQ() * Eigen::MatrixXd::Identity(rows, cols));
+  };
+  const Eigen::MatrixXd u = orthonormal(m, m), v = orthonormal(n, m);
+  Eigen::VectorXd sigma(m);
+  for (int i = 0; i < m - 4; ++i) sigma(i) = 1.0 + 2.0 * i / (m - 5);
+  sigma(m - 4) = 1e-9;
+  sigma(m - 3) = 1e-11;
+  sigma(m - 2) = 0;
+  sigma(m - 1) = 0;
+  const Eigen::MatrixXd a = u * sigma.asDiagonal() * v.transpose();  // m x n
+  std::vector<double> w(static_cast<std::size_t>(m) * n);
+  for (int r = 0; r < m; ++r)
+    for (int c = 0; c < n; ++c) w[static_cast<std::size_t>(r) * n + c] = a(r, c);
+  const auto t = make_tensor({m, n}, w, DType::F64);
+  const auto g = classify_tensor(t.info());
+  const auto slice = slice_eigenvalues(t, layer_matrices(t.info(), g, t.strides())[0], 1.0);
+  EXPECT_TRUE(slice.used_qr);
+  EXPECT_FALSE(slice.used_svd);
+  const double smax = 3.0, eps = 2.220446049250313e-16;
+  // The rounding of A itself (entries ~ 0.2, stored exactly as doubles but formed with error
+  // ~ eps * |U||sigma||V|) moves its singular values by ~ sqrt(m) eps sigma_max.
+  const double err = 50.0 * eps * smax;
+  ASSERT_EQ(slice.evals.size(), static_cast<std::size_t>(m));
+  EXPECT_NEAR(std::sqrt(slice.evals[0]), 0.0, err);
+  EXPECT_NEAR(std::sqrt(slice.evals[1]), 0.0, err);
+  EXPECT_NEAR(std::sqrt(slice.evals[2]), 1e-11, err);
+  EXPECT_NEAR(std::sqrt(slice.evals[3]), 1e-9, err);
+  EXPECT_NEAR(slice.evals.back(), 9.0, 1e-12 * 9.0);
+  const auto s = pool_slices({slice}, g.N);
+  EXPECT_EQ(s.rank_loss, 2);
+  EXPECT_EQ(scale_metrics(s.evals, g.N).matrix_rank, 198);
+}
+
 TEST(Spectrum, ConvPoolingMatchesIndependentSliceEigenvaluesInBothLayouts) {
   const int out = 6, in = 4, kh = 2, kw = 3;
   const auto w = random_values(static_cast<std::size_t>(out * in * kh * kw), 4);

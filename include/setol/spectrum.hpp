@@ -14,6 +14,7 @@ struct SliceSpectrum {
   std::vector<double> evals;
   bool finite = true;          // false if the matrix had a NaN or Inf
   bool used_svd = false;       // true if the Gram route was not accurate enough (see slice_eigenvalues.cpp)
+  bool used_qr = false;        // ... and its smallest eigenvalues came from the QR route instead (near_null.cpp)
 };
 
 // Computes the eigenvalues of the min-side Gram matrix of `view` after multiplying every

@@ -76,6 +76,20 @@ std::vector<double> squared_singular_values(std::vector<double>& a, int m, int n
   return s;
 }
 
+void thin_svd(std::vector<double>& a, int m, int n, std::vector<double>& s, std::vector<double>& u, std::vector<double>& vt) {
+  s.assign(static_cast<std::size_t>(n), 0.0);
+  u.assign(static_cast<std::size_t>(m) * static_cast<std::size_t>(n), 0.0);
+  vt.assign(static_cast<std::size_t>(n) * static_cast<std::size_t>(n), 0.0);
+  std::vector<int> iwork(8 * static_cast<std::size_t>(n));
+  int info = 0, lwork = -1;
+  double wq = 0;
+  dgesdd_("S", &m, &n, a.data(), &m, s.data(), u.data(), &m, vt.data(), &n, &wq, &lwork, iwork.data(), &info);
+  lwork = static_cast<int>(wq) + 1;
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  dgesdd_("S", &m, &n, a.data(), &m, s.data(), u.data(), &m, vt.data(), &n, work.data(), &lwork, iwork.data(), &info);
+  if (info != 0) throw std::runtime_error("LAPACK dgesdd failed (info " + std::to_string(info) + ")");
+}
+
 }  // namespace setol::spectrum
 
 namespace setol {

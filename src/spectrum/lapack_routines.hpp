@@ -22,6 +22,10 @@ std::vector<double> symmetric_eigenvalues_f32(std::vector<float>& x, int m);
 // A m x k column-major (destroyed). For spectra whose values are statistical (randomised).
 std::vector<double> gram_eigenvalues_f32(std::vector<float>& a, int m, int k);
 
+// Thin SVD of the m x n column-major matrix a (destroyed), m >= n: singular values descending,
+// u (m x n) and vt (n x n). dgesdd.
+void thin_svd(std::vector<double>& a, int m, int n, std::vector<double>& s, std::vector<double>& u, std::vector<double>& vt);
+
 // Squared singular values (ascending) of the m x n column-major matrix a (destroyed). LAPACK dgesdd.
 std::vector<double> squared_singular_values(std::vector<double>& a, int m, int n);
 

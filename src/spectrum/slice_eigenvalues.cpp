@@ -8,8 +8,11 @@
 // ~1e-7 * sigma_max. WeightWatcher's rank counts (rank_loss, matrix_rank) look at
 // sigma/sigma_max near N * eps, so when the Gram spectrum reaches down to its rounding
 // floor the slice is recomputed by an SVD of A (dgesdd),
-// as WeightWatcher does for every matrix (threshold: gram_resolution below).
+// as WeightWatcher does for every matrix (threshold: gram_resolution below) -- first by the
+// much cheaper QR route of near_null.cpp for the eigenvalues under that floor, then, if it
+// does not converge, by dgesdd.
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -17,6 +20,7 @@
 #include "spectrum/gram.hpp"
 #include "spectrum/lapack.hpp"
 #include "spectrum/lapack_routines.hpp"
+#include "spectrum/near_null.hpp"
 #include "spectrum/pack.hpp"
 
 namespace setol {
@@ -43,7 +47,19 @@ SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& v, double
   out.evals = spectrum::symmetric_eigenvalues(x, m);
   x = {};
   const bool fits_int = m64 * n64 < (std::int64_t{1} << 31);
-  if (out.evals.front() <= gram_resolution(m64) * out.evals.back() && out.evals.back() > 0 && fits_int) {
+  const double floor = gram_resolution(m64) * out.evals.back();
+  if (out.evals.front() <= floor && out.evals.back() > 0 && fits_int) {
+    const auto k = static_cast<int>(std::upper_bound(out.evals.begin(), out.evals.end(), floor) - out.evals.begin());
+    if (2 * k <= m) {
+      // The Gram's eigenvalues above the floor are within ~floor / 10 of the true ones.
+      const double gap = out.evals[static_cast<std::size_t>(k)] - floor;
+      if (auto small = spectrum::smallest_squared_singular_values(t, v, scale, k, std::sqrt(out.evals.back()), gap)) {
+        std::copy(small->begin(), small->end(), out.evals.begin());
+        std::sort(out.evals.begin(), out.evals.end());
+        out.used_qr = true;
+        return out;
+      }
+    }
     std::vector<double> a(static_cast<std::size_t>(m64 * n64));
     spectrum::pack_panel(t, v, scale, 0, n64, a.data(), false);
     out.evals = spectrum::squared_singular_values(a, m, static_cast<int>(n64));
