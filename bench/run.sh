@@ -51,10 +51,27 @@ print('| %s | %.2f | %.2f | %.2f | %s | %s | %.2f | %.2f | %.0f | %s |' % ('$f',
 done
 echo
 echo "LLM-shaped checkpoint (8 blocks: q,k,v,o 2048x2048; gate, up 5632x2048; down 2048x5632; bf16, $(du -m "$work/llm.safetensors" | cut -f1) MB):"
+# One process on 1 and 2 threads, and (when OpenMPI is installed) mpirun -n 2 with one thread
+# a rank, side by side; then a --max-memory that admits one big layer at a time.
+mpi_cmd=""
+if command -v mpirun >/dev/null && command -v mpicc >/dev/null; then  # Debian: openmpi-bin, libopenmpi-dev
+  cmake -S . -B build-bench-mpi -DCMAKE_BUILD_TYPE=Release -DSETOL_MPI=ON -DSETOL_BUILD_TESTS=OFF -DSETOL_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-bench-mpi -j"$(nproc)" --target setol_cli >/dev/null
+  mpi_cmd="mpirun --allow-run-as-root -n 2 build-bench-mpi/apps/setol analyze $work/llm.safetensors -q -o $work/out.json"
+fi
 t1=$(mean 2 "$setol analyze $work/llm.safetensors -q -o $work/out.json --threads 1")
 t2=$(mean 2 "$setol analyze $work/llm.safetensors -q -o $work/out.json --threads 2")
+tm=0; [ -n "$mpi_cmd" ] && tm=$(mean 2 "$mpi_cmd")
 rss=$(peak_kb "$setol" analyze "$work/llm.safetensors" -q -o "$work/out.json" --threads 2)
-python3 -c "print('threads 1: %.2f s, threads 2: %.2f s, speed-up %.2f, parallel efficiency %.0f%%, peak RSS %.0f MiB (target %.0f MiB)' % ($t1, $t2, $t1/$t2, 100*$t1/$t2/2, $rss/1024, 1.5*(2048*5632*2 + 8*2048*2048)/2**20))"
+rss1=$(peak_kb "$setol" analyze "$work/llm.safetensors" -q -o "$work/out.json" --threads 2 --max-memory 100M)
+# In flight: tensor (bf16) + float64 Gram + one 16 MiB panel; the largest is 5632x2048.
+python3 -c "
+t1,t2,tm=$t1,$t2,$tm
+one=(2048*5632*2 + 8*2048*2048 + 16*2**20)/2**20
+print('threads 1: %.2f s, threads 2: %.2f s, speed-up %.2f, parallel efficiency %.0f%%' % (t1, t2, t1/t2, 100*t1/t2/2))
+if tm: print('mpirun -n 2 (one thread a rank): %.2f s, speed-up %.2f, parallel efficiency %.0f%%' % (tm, t1/tm, 100*t1/tm/2))
+print('peak RSS, 2 layers in flight: %.0f MiB (target 2 x 1.25 x %.0f MiB + floor)' % ($rss/1024, one))
+print('peak RSS, --max-memory 100M (one big layer at a time): %.0f MiB (target 1.25 x %.0f MiB + floor)' % ($rss1/1024, one))"
 echo
 echo "The same checkpoint as a PyTorch .bin (bf16, torch.save zip) and as GGUF Q8_0, against safetensors (2 threads):"
 echo "| file | MB | wall s | / safetensors | peak RSS MiB | / safetensors |"

@@ -40,6 +40,12 @@ for k in 1 2; do "$setol" analyze "$mlp" "$gnubg" "$cnn" -q --mp-fit --shard $k/
 (cd "$tmp/merged" && "$setol" merge "$tmp/parts/b-2.jsonl" "$tmp/parts/b-1.jsonl" -o batch.json)
 check "merged batch = single run's" cmp -s "$tmp/single/batch.json" "$tmp/merged/batch.json"
 
+# --- Parts and merged reports follow docs/report.schema.json.
+src=$(cd "$(dirname "$0")/.." && pwd)
+python3 "$src/tests/tools/validate_reports.py" "$src/docs/report.schema.json" "$tmp/parts"/part-*.jsonl \
+  "$tmp/parts"/b-*.jsonl "$tmp/merged/report.json" "$tmp/merged/batch.json" >"$tmp/schema.out"
+check "parts and merged reports follow the schema" test $? -eq 0
+
 # --- The split is the same on every node: a part computed again is the same bytes (but its header).
 "$setol" analyze "$cnn" "${opts[@]}" --shard 2/3 -o "$tmp/parts/again-2.jsonl"
 check "a shard is deterministic" cmp -s <(tail -n +2 "$tmp/parts/part-2.jsonl" | sort) <(tail -n +2 "$tmp/parts/again-2.jsonl" | sort)
