@@ -17,6 +17,7 @@
 
 #include "setol/powerlaw.hpp"
 #include "setol/spectrum.hpp"
+#include "gaussian_tensor.hpp"
 #include "spectrum/gram.hpp"
 #include "spectrum/lapack_routines.hpp"
 
@@ -26,25 +27,14 @@ namespace {
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
-TensorData gaussian_tensor(std::int64_t rows, std::int64_t cols) {
-  auto buf = std::make_shared<std::vector<float>>(static_cast<std::size_t>(rows * cols));
-  std::mt19937_64 rng(1);
-  std::normal_distribution<float> g(0.0f, 0.02f);
-  for (auto& x : *buf) x = g(rng);
-  TensorInfo info;
-  info.name = "w";
-  info.shape = {rows, cols};
-  info.dtype = DType::F32;
-  return TensorData(info, reinterpret_cast<const std::byte*>(buf->data()), buf);
-}
 
 struct Stage {
   double gram, eig, fit;
 };
 
 Stage time_layer(std::int64_t m, std::int64_t n) {
-  const auto t = gaussian_tensor(m, n);
-  const MatrixView v{0, m, n, n, 1};
+  const auto t = bench::gaussian_tensor(m, n);
+  const MatrixView v = bench::view_of(t);
   std::vector<double> x;
   double t0 = now();
   spectrum::gram_matrix(t, v, 1.0, x);

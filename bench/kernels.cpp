@@ -12,6 +12,7 @@
 #include "setol/powerlaw.hpp"
 #include "setol/rmt.hpp"
 #include "setol/spectrum.hpp"
+#include "gaussian_tensor.hpp"
 #include "spectrum/gram.hpp"
 #include "spectrum/lapack.hpp"
 #include "spectrum/lapack_routines.hpp"
@@ -25,25 +26,10 @@ void dsyevr_(const char*, const char*, const char*, const int*, double*, const i
 }
 
 using namespace setol;
+using bench::gaussian_tensor;
+using bench::view_of;
 
 namespace {
-
-// A float32 rows x cols tensor of N(0, 0.02^2) entries, kept alive for the whole run.
-TensorData gaussian_tensor(std::int64_t rows, std::int64_t cols, std::uint64_t seed = 1) {
-  auto buf = std::make_shared<std::vector<float>>(static_cast<std::size_t>(rows * cols));
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> g(0.0f, 0.02f);
-  for (auto& x : *buf) x = g(rng);
-  TensorInfo info;
-  info.name = "w";
-  info.shape = {rows, cols};
-  info.dtype = DType::F32;
-  return TensorData(info, reinterpret_cast<const std::byte*>(buf->data()), buf);
-}
-
-MatrixView view_of(const TensorData& t) {
-  return {0, t.info().shape[0], t.info().shape[1], t.info().shape[1], 1};
-}
 
 std::vector<double> gram_of(std::int64_t m, std::int64_t n) {
   const auto t = gaussian_tensor(m, n);
