@@ -184,8 +184,6 @@ int run_worker(const AnalyzeArgs& a, std::vector<Input>& inputs, const std::vect
   return 0;
 }
 
-}  // namespace
-
 // The run, in one process or as one rank of an MPI run (`mpi`).
 int analyze(const AnalyzeArgs& args, MpiSession* mpi) {
   AnalyzeArgs a = args;
@@ -276,6 +274,7 @@ int analyze(const AnalyzeArgs& args, MpiSession* mpi) {
     out.sync_finished_layers();
   };
   std::map<std::string, CellRow> remote;  // MPI: rows computed by other ranks, by row_key
+  std::map<std::size_t, std::string> remote_errors;  // MPI: inputs other ranks could not read, by index in `work`
   if (mpi) {
     mpi->deliver_results = [&](const std::string& payload) {
       const auto j = nlohmann::ordered_json::parse(payload);
@@ -285,8 +284,7 @@ int analyze(const AnalyzeArgs& args, MpiSession* mpi) {
         write_row(cells);
         remote[row_key(row)] = std::move(cells);
       }
-      for (const auto& e : j["errors"])
-        if (auto& err = work.at(e[0].get<std::size_t>()).error; err.empty()) err = e[1].get<std::string>();
+      for (const auto& e : j["errors"]) remote_errors.emplace(e[0].get<std::size_t>(), e[1].get<std::string>());
     };
   }
   try {
@@ -305,6 +303,8 @@ int analyze(const AnalyzeArgs& args, MpiSession* mpi) {
     throw;
   }
   progress.stop();
+  for (const auto& [w, err] : remote_errors)
+    if (w < work.size() && work[w].error.empty()) work[w].error = err;
   // A file that failed mid-run: that input's status (several inputs), or the run's error (one).
   for (std::size_t k = 0, w = 0; k < inputs.size(); ++k) {
     if (!inputs[k].model) continue;
@@ -352,6 +352,8 @@ int analyze(const AnalyzeArgs& args, MpiSession* mpi) {
     if (!in.info.error.empty() && !a.keep_going) status = 2;
   return status;
 }
+
+}  // namespace
 
 int run_analyze(const AnalyzeArgs& a) {
   MpiSession* mpi = mpi_session();

@@ -51,7 +51,7 @@ int run_cli(int argc, char** argv) {
 
   cli::MergeArgs me;
   auto* merge = app.add_subcommand("merge", "Join the JSONL parts of a run split with analyze --shard K/N into its report");
-  merge->add_option("parts", me.parts, "Every part-K.jsonl of the run (K = 1..N), in any order")->required()->type_name("PART...");
+  merge->add_option("parts", me.parts, "Every part-K.jsonl of the run (K = 1..N), in any order")->required()->type_name("PART");
   cli::bind_options(merge, me.out, cli::output_option_specs());
 
   try {
