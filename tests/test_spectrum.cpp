@@ -99,8 +99,11 @@ TEST(Spectrum, RankOneMatrixUsesSvdAndCountsRankExactly) {
 // sigma_max N eps ~ 2e-13) and two exact zeros. The Gram route cannot see below ~1e-7 sigma_max;
 // the near-null QR route must give the four small ones to ~eps sigma_max and the exact rank
 // counts (matrix_rank 198, rank_loss 2), without the full SVD.
-TEST(Spectrum, NearNullSingularValuesByQrMatchTheirClosedForm) {
-  const int m = 200, n = 300;
+namespace {
+// A = U diag(sigma) V^T with four near-null singular values (1e-9, 1e-11, 0, 0) below the Gram's
+// resolution: the near-null route (QR of A^T when m < n, LU when square) must return them to an
+// SVD's accuracy and count the rank exactly.
+void expect_near_null_values_match_closed_form(int m, int n) {
   std::mt19937_64 gen(7);
   std::normal_distribution<double> normal;
   auto orthonormal = [&](int rows, int cols) {
@@ -139,6 +142,13 @@ TEST(Spectrum, NearNullSingularValuesByQrMatchTheirClosedForm) {
   const auto s = pool_slices({slice}, g.N);
   EXPECT_EQ(s.rank_loss, 2);
   EXPECT_EQ(scale_metrics(s.evals, g.N).matrix_rank, 198);
+}
+}  // namespace
+
+TEST(Spectrum, NearNullSingularValuesByQrMatchTheirClosedForm) { expect_near_null_values_match_closed_form(200, 300); }
+
+TEST(Spectrum, NearNullSingularValuesOfSquareMatrixByLuMatchTheirClosedForm) {
+  expect_near_null_values_match_closed_form(200, 200);
 }
 
 TEST(Spectrum, ConvPoolingMatchesIndependentSliceEigenvaluesInBothLayouts) {

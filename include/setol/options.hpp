@@ -61,6 +61,9 @@ struct OptionSpec {
   double max = std::numeric_limits<double>::infinity();
   bool zero_is_unset = false;  // a numeric 0 (or an empty text) means "not set": reported as null
   bool for_describe = false;   // also an option of `setol describe` (the layer filters)
+  // How or where this process ran (threads, memory budget, output file, exit rules): no row or
+  // summary depends on it, so a resumed run or the parts of a sharded run may differ in it.
+  bool run_only = false;
   std::string value_name;      // shown in --help and the man page: N, FILE, ...
 };
 

@@ -13,7 +13,7 @@ const std::vector<OptionSpec<OutputOptions>>& output_option_specs() {
                                [](O& o, const std::string& v) { o.format = v; }},
        .value_name = "FORMAT"},
       {.flags = "-o,--output", .key = "output", .help = "Write the report to FILE (atomically) instead of stdout",
-       .field = member(&O::output), .value_name = "FILE"},
+       .field = member(&O::output), .run_only = true, .value_name = "FILE"},
       {.flags = "-q,--quiet", .help = "No progress on stderr", .field = member(&O::quiet)},
   };
   return specs;
@@ -35,21 +35,21 @@ const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs() {
   using A = AnalyzeArgs;
   static const std::vector<OptionSpec<A>> specs = {
       {.flags = "--dump-esd", .key = "dump_esd", .help = "Write each layer's eigenvalues to DIR/<layer_id>.npy",
-       .field = member(&A::dump_esd), .value_name = "DIR"},
+       .field = member(&A::dump_esd), .run_only = true, .value_name = "DIR"},
       {.flags = "--fail-on", .key = "fail_on",
        .help = "Exit 1 (after writing the report) if a rule holds: per layer 'alpha>6'; per input 'mean(alpha)>4', "
                "'max(D)>0.2', 'count(warning==\"under-trained\")>=3', 'count(correlation_trap)>0'; across inputs "
                "'delta(mean(alpha))>0.5' (last minus first). Comma-separated",
-       .field = member(&A::fail_on), .value_name = "RULES"},
+       .field = member(&A::fail_on), .run_only = true, .value_name = "RULES"},
       {.flags = "--profile", .help = "Print where the time went (per layer and in total) on stderr",
        .field = member(&A::profile)},
       {.flags = "--keep-going", .key = "keep_going",
        .help = "With several inputs: one that cannot be read is a row of the models table, and the exit status "
                "ignores it (default: exit 2 after writing the report)",
-       .field = member(&A::keep_going)},
+       .field = member(&A::keep_going), .run_only = true},
       {.flags = "--given-order", .key = "given_order",
        .help = "Keep the inputs in the order given (default: natural order, checkpoint-200 before checkpoint-1000)",
-       .field = member(&A::given_order)},
+       .field = member(&A::given_order), .run_only = true},
       {.flags = "--summary", .key = "summary",
        .help = "Write only the models table (one row per input: status counts and summary means)",
        .field = member(&A::models_only)},
@@ -105,6 +105,20 @@ const std::vector<OptionSpec<PlotArgs>>& plot_option_specs() {
        .field = std::function<std::string&(P&)>([](P& p) -> std::string& { return p.figures.html; }), .value_name = "FILE"},
   };
   return specs;
+}
+
+namespace {
+template <class T>
+bool run_only_in(const std::vector<OptionSpec<T>>& specs, const std::string& key) {
+  for (const auto& s : specs)
+    if (s.key == key) return s.run_only;
+  return false;
+}
+}  // namespace
+
+bool run_only_option(const std::string& key) {
+  return run_only_in(analyze_option_specs(), key) || run_only_in(analyze_cli_option_specs(), key) ||
+         run_only_in(output_option_specs(), key) || run_only_in(input_option_specs(), key);
 }
 
 }  // namespace setol::cli

@@ -47,6 +47,10 @@ struct AnalyzeArgs {
 // --dump-esd, --fail-on, --profile, --keep-going, --given-order, --summary, --resume, --base.
 const std::vector<OptionSpec<AnalyzeArgs>>& analyze_cli_option_specs();
 
+// Whether the analyze option reported under `key` is run-only (OptionSpec::run_only): a resumed
+// run and the parts of a sharded run may differ in it.
+bool run_only_option(const std::string& key);
+
 struct DescribeArgs {
   std::string path;
   InputOptions in;

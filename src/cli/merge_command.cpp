@@ -13,10 +13,9 @@
 namespace setol::cli {
 namespace {
 
-// Options that may differ between the parts: where each part went and how each node ran.
-bool per_part_option(const std::string& key) {
-  return key == "shard" || key == "output" || key == "threads" || key == "max_memory";
-}
+// Options that may differ between the parts: which share each part held, and how or where
+// each node ran.
+bool per_part_option(const std::string& key) { return key == "shard" || run_only_option(key); }
 
 // An input as the parts must agree on it (a node's copy may have another modification time).
 nlohmann::ordered_json identity(nlohmann::ordered_json input) {

@@ -6,19 +6,10 @@
 #include <tuple>
 #include <sstream>
 
+#include "cli/commands.hpp"
 #include "setol/error.hpp"
 
 namespace setol::cli {
-namespace {
-
-// Options that do not change any row or summary: a resumed run may differ in these.
-bool ignored_option(const std::string& key) {
-  return key == "threads" || key == "output" || key == "fail_on" || key == "dump_esd" || key == "keep_going" ||
-         key == "given_order";
-}
-
-}  // namespace
-
 PartialReport read_partial_report(const std::string& file, const std::string& what) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError(file, what + ": cannot read the report");
@@ -70,7 +61,7 @@ void check_same_run(const std::string& file, const PartialReport& partial, const
   const auto& oa = old.value("options", nlohmann::ordered_json::object());
   const auto& ob = header["options"];
   for (const auto& [key, v] : ob.items()) {
-    if (ignored_option(key)) continue;
+    if (run_only_option(key)) continue;
     if (!oa.contains(key) || oa[key] != v)
       throw InputError(file, "--resume: option " + key + " differs from the interrupted run's (" +
                                  (oa.contains(key) ? oa[key].dump() : std::string("absent")) + " there, " + v.dump() +

@@ -149,13 +149,8 @@ void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
     dispatcher->run(costs, [&](std::size_t i) { run_job(jobs.at(i)); });
     return;
   }
-  std::vector<pipeline::Job> fitting;
-  for (const auto& j : jobs) {
-    if (j.bytes > budget) run_job(j);  // reports the skipped rows
-    else fitting.push_back(j);
-  }
   const std::size_t units = opt.run_units ? opt.run_units : jobs.size();
-  pipeline::run_jobs(fitting, threads, budget, units == 1, run_job);
+  pipeline::run_jobs(jobs, threads, budget, units == 1, run_job);
 }
 
 }  // namespace

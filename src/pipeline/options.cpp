@@ -27,11 +27,11 @@ std::vector<Spec> build_specs() {
                .help = "Pool the kh*kw slices of a convolution into one ESD (default), or analyze each slice",
                .field = member(&O::pool), .for_describe = true});
   s.push_back({.flags = "--threads", .key = "threads", .help = "Threads for the eigensolver; 0 = all cores",
-               .field = member(&O::threads), .min = 0, .value_name = "N"});
+               .field = member(&O::threads), .min = 0, .run_only = true, .value_name = "N"});
   s.push_back({.flags = "--max-memory", .key = "max_memory",
                .help = "Memory budget of the layers computed at once (K/M/G/T suffixes); a layer that needs more "
                        "is skipped with a status. Default: 3/4 of the available RAM",
-               .field = member(&O::max_memory), .value_name = "SIZE"});
+               .field = member(&O::max_memory), .run_only = true, .value_name = "SIZE"});
   s.push_back({.flags = "--layers", .key = "layers",
                .help = "Only these layers: ids or name globs (repeat or separate with commas)",
                .field = member(&O::layers), .for_describe = true, .value_name = "IDS|GLOBS"});

@@ -33,8 +33,8 @@ std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerReco
   return jobs;
 }
 
-// Scheduling under a memory budget. Every job fits the budget alone (the caller skips the
-// others). Jobs are taken longest first (LPT); a free thread takes the first job, in that
+// Scheduling under a memory budget. A job over the budget even alone is handed to run_job at
+// once (which reports its rows skipped, computing nothing). The others are taken longest first (LPT); a free thread takes the first job, in that
 // order, whose working set fits beside those in flight, so several big layers run at once
 // whenever the budget admits them, each on one core with a single-threaded BLAS (one layer
 // per core keeps both cores busy through the whole eigensolve, which a multi-threaded
@@ -48,8 +48,12 @@ std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerReco
 void run_jobs(const std::vector<Job>& jobs, int threads, std::int64_t budget, bool only_job,
               const std::function<void(const Job&)>& run_job) {
   std::vector<const Job*> shared, solo;
-  for (const auto& j : jobs)
-    (threads > 1 && !only_job && j.bytes <= budget / 2 ? shared : solo).push_back(&j);
+  for (const auto& j : jobs) {
+    if (j.bytes > budget)
+      run_job(j);
+    else
+      (threads > 1 && !only_job && j.bytes <= budget / 2 ? shared : solo).push_back(&j);
+  }
   std::stable_sort(shared.begin(), shared.end(), [](const Job* a, const Job* b) { return a->cost > b->cost; });
 
   if (!shared.empty()) {

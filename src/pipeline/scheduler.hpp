@@ -23,7 +23,8 @@ std::vector<Job> make_jobs(const ModelReader& model, const std::vector<LayerReco
                            const AnalyzeOptions& opt, std::size_t model_index = 0);
 
 // Runs every job once on `threads` threads, keeping the working sets in flight within
-// `budget` bytes (each job must fit it alone; see scheduler.cpp for the policy). `only_job`:
+// `budget` bytes (a job over it is passed to run_job first, to report it skipped; see
+// scheduler.cpp for the policy). `only_job`:
 // the run (all shards or ranks together) has this one job. An exception from a job stops the
 // others from starting and is rethrown.
 void run_jobs(const std::vector<Job>& jobs, int threads, std::int64_t budget, bool only_job,

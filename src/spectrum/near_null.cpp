@@ -1,18 +1,22 @@
-// Near-null singular values by QR and inverse iteration.
+// Near-null singular values by a factorisation, inverse iteration and Rayleigh-Ritz.
 //
 // The Gram route cannot resolve singular values below ~sqrt(m eps) sigma_max, and
 // WeightWatcher's rank counts compare them with sigma_max N eps. An SVD of A (dgesdd) settles
-// them at O(m^2 n) with a slow, BLAS-2-bound bidiagonalisation. Here instead:
-//  1. A^T = Q R (dgeqrf, blocked BLAS-3, 2 n m^2 - 2/3 m^3 flops): R (m x m) has A's singular
-//     values, and Householder QR is backward stable, so they are perturbed by ~eps sigma_max
-//     only, as an SVD's are.
-//  2. Inverse subspace iteration on R^T R with q = k + p vectors, two triangular solves a step
-//     (O(m^2 q)): the subspace converges to the q smallest right singular vectors at the rate
-//     (sigma_i / sigma_{q+1})^2 a step, which is tiny when the near-null values sit far below
-//     the rest (the case that needs this).
-//  3. C = R Y (m x q), C = U S V^T (dgesdd on m x q): R (Y V) = U S exactly, and the residual
-//     R^T U - Y V S with the gap to the rest of the spectrum bounds the distance of each s_i to
-//     a singular value of R (below); the values are accepted when that bound leaves no doubt on
+// them at O(m^2 n) with a slow, BLAS-2-bound bidiagonalisation. Here instead, with G an m x m
+// matrix with A's singular values:
+//  1. Square A (m = n): G = A^T itself, factorised P G = L U (dgetrf, 2/3 m^3 flops). The
+//     factors serve only step 2; step 3 uses G itself, so LU's backward error affects how fast
+//     the subspace converges, never the values.
+//     Rectangular A: A^T = Q R (dgeqrf, blocked BLAS-3, 2 n m^2 - 2/3 m^3 flops) and G = R: R has
+//     A's singular values, and Householder QR is backward stable, so they are perturbed by
+//     ~eps sigma_max only, as an SVD's are.
+//  2. Inverse subspace iteration on G^T G with q = k + p vectors, two solves with the factors a
+//     step (O(m^2 q)): the subspace converges to the q smallest right singular vectors at the
+//     rate (sigma_i / sigma_{q+1})^2 a step, which is tiny when the near-null values sit far
+//     below the rest (the case that needs this).
+//  3. C = G Y (m x q), C = U S V^T (dgesdd on m x q): G (Y V) = U S exactly, and the residual
+//     G^T U - Y V S with the gap to the rest of the spectrum bounds the distance of each s_i to
+//     a singular value of G (below); the values are accepted when that bound leaves no doubt on
 //     which side of WeightWatcher's rank tolerance sigma_max N eps each one lies.
 #include "spectrum/near_null.hpp"
 
@@ -41,36 +45,59 @@ void orthonormalise(std::vector<double>& y, int m, int q) {
   dorgqr_(&m, &q, &q, y.data(), &m, tau.data(), work.data(), &lwork, &info);
 }
 
-}  // namespace
-
-std::optional<std::vector<double>> smallest_squared_singular_values(const TensorData& t, const MatrixView& v,
-                                                                   double scale, int k, double sigma_max, double gap) {
-  const std::int64_t m64 = std::min(v.rows, v.cols), n64 = std::max(v.rows, v.cols);
-  const int m = static_cast<int>(m64), n = static_cast<int>(n64);
-  const int q = std::min(m, k + 4);
-  // 1. A^T (n x m) = Q R; R is the upper triangle of the first m rows.
-  std::vector<double> at(static_cast<std::size_t>(m64 * n64));
-  pack_panel(t, v, scale, 0, n64, at.data(), true);
-  {
-    std::vector<double> tau(static_cast<std::size_t>(m));
-    int info = 0, lwork = -1;
-    double wq = 0;
-    dgeqrf_(&n, &m, at.data(), &n, tau.data(), &wq, &lwork, &info);
-    lwork = static_cast<int>(wq) + 1;
-    std::vector<double> work(static_cast<std::size_t>(lwork));
-    dgeqrf_(&n, &m, at.data(), &n, tau.data(), work.data(), &lwork, &info);
-    if (info != 0) return std::nullopt;
-  }
+// R (m x m, column-major, zero below the diagonal) of A^T = Q R, A the view's m x n matrix
+// (m < n); empty when dgeqrf fails.
+std::vector<double> upper_triangle_of_qr(const TensorData& t, const MatrixView& v, double scale, int m, int n) {
+  std::vector<double> at(static_cast<std::size_t>(m) * static_cast<std::size_t>(n));
+  pack_panel(t, v, scale, 0, n, at.data(), true);
+  std::vector<double> tau(static_cast<std::size_t>(m));
+  int info = 0, lwork = -1;
+  double wq = 0;
+  dgeqrf_(&n, &m, at.data(), &n, tau.data(), &wq, &lwork, &info);
+  lwork = static_cast<int>(wq) + 1;
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  dgeqrf_(&n, &m, at.data(), &n, tau.data(), work.data(), &lwork, &info);
+  if (info != 0) return {};
   std::vector<double> r(static_cast<std::size_t>(m) * static_cast<std::size_t>(m), 0.0);
   for (int j = 0; j < m; ++j)
     for (int i = 0; i <= j; ++i)
       r[static_cast<std::size_t>(j) * m + i] = at[static_cast<std::size_t>(j) * n + i];
-  at = {};
-  // An exactly singular R cannot be solved with: a zero pivot becomes eps sigma_max * 1e-3,
-  // a perturbation far inside the backward error of the QR itself.
+  return r;
+}
+
+}  // namespace
+
+std::optional<std::vector<double>> smallest_squared_singular_values(const TensorData& t, const MatrixView& v,
+                                                                   double scale, int k, double sigma_max, double gap,
+                                                                   std::vector<double>& triangle) {
+  const std::int64_t m64 = std::min(v.rows, v.cols), n64 = std::max(v.rows, v.cols);
+  const int m = static_cast<int>(m64), n = static_cast<int>(n64);
+  const int q = std::min(m, k + 4);
+  // 1. G (m x m) and the factors that solve with G^T G.
+  std::vector<double> g, lu;
+  std::vector<int> pivots;
+  if (m == n) {
+    g.resize(static_cast<std::size_t>(m64 * m64));
+    pack_panel(t, v, scale, 0, n64, g.data(), true);
+    lu = g;
+    pivots.resize(static_cast<std::size_t>(m));
+    int info = 0;
+    dgetrf_(&m, &m, lu.data(), &m, pivots.data(), &info);
+    if (info < 0) return std::nullopt;
+  } else {
+    g = upper_triangle_of_qr(t, v, scale, m, n);
+    if (g.empty()) return std::nullopt;
+  }
+  const auto fail = [&] {
+    if (m < n) triangle = std::move(g);
+    return std::nullopt;
+  };
+  // An exactly singular factor cannot be solved with: a zero pivot becomes eps sigma_max * 1e-3,
+  // a perturbation far inside the backward error of the factorisation itself.
+  std::vector<double>& pivot_matrix = m == n ? lu : g;
   const double tiny = 1e-3 * kEps * sigma_max;
   for (int i = 0; i < m; ++i) {
-    double& d = r[static_cast<std::size_t>(i) * m + i];
+    double& d = pivot_matrix[static_cast<std::size_t>(i) * m + i];
     if (std::fabs(d) < tiny) d = d < 0 ? -tiny : tiny;
   }
   // 2. Inverse iteration from a fixed pseudo-random start (results do not depend on the run).
@@ -81,23 +108,30 @@ std::optional<std::vector<double>> smallest_squared_singular_values(const Tensor
   orthonormalise(y, m, q);
   const double one = 1;
   for (int step = 0; step < 3; ++step) {
-    dtrsm_("L", "U", "T", "N", &m, &q, &one, r.data(), &m, y.data(), &m);  // y = R^-T y
-    dtrsm_("L", "U", "N", "N", &m, &q, &one, r.data(), &m, y.data(), &m);  // y = R^-1 y
+    if (m == n) {
+      int info = 0;
+      dgetrs_("T", &m, &q, lu.data(), &m, pivots.data(), y.data(), &m, &info);  // y = G^-T y
+      dgetrs_("N", &m, &q, lu.data(), &m, pivots.data(), y.data(), &m, &info);  // y = G^-1 y
+    } else {
+      dtrsm_("L", "U", "T", "N", &m, &q, &one, g.data(), &m, y.data(), &m);  // y = R^-T y
+      dtrsm_("L", "U", "N", "N", &m, &q, &one, g.data(), &m, y.data(), &m);  // y = R^-1 y
+    }
     for (const double e : y)
-      if (!std::isfinite(e)) return std::nullopt;
+      if (!std::isfinite(e)) return fail();
     orthonormalise(y, m, q);
   }
-  // 3. C = R Y and its SVD.
+  lu = {};
+  // 3. C = G Y and its SVD.
   std::vector<double> c(y.size());
   const double zero = 0;
-  dgemm_("N", "N", &m, &q, &m, &one, r.data(), &m, y.data(), &m, &zero, c.data(), &m);
+  dgemm_("N", "N", &m, &q, &m, &one, g.data(), &m, y.data(), &m, &zero, c.data(), &m);
   std::vector<double> s, u, vt;
   thin_svd(c, m, q, s, u, vt);
-  // Residual R^T U - (Y V) S, column by column.
+  // Residual G^T U - (Y V) S, column by column.
   std::vector<double> rtu(static_cast<std::size_t>(m) * static_cast<std::size_t>(q)), yv(rtu.size());
-  dgemm_("T", "N", &m, &q, &m, &one, r.data(), &m, u.data(), &m, &zero, rtu.data(), &m);
+  dgemm_("T", "N", &m, &q, &m, &one, g.data(), &m, u.data(), &m, &zero, rtu.data(), &m);
   dgemm_("N", "T", &m, &q, &q, &one, y.data(), &m, vt.data(), &q, &zero, yv.data(), &m);
-  // Each of the k Ritz values theta_j = s_j^2 of R^T R has the residual s_j r_j (r_j the column
+  // Each of the k Ritz values theta_j = s_j^2 of G^T G has the residual s_j r_j (r_j the column
   // above); with the rest of the spectrum at least `gap` - max theta away, every theta_j lies
   // within ||residual||_F^2 / (gap - max theta) of a distinct eigenvalue (the quadratic,
   // Kato-Temple-type bound for a cluster of Ritz values), so sigma_j within its square root.
@@ -116,15 +150,15 @@ std::optional<std::vector<double>> smallest_squared_singular_values(const Tensor
     out.push_back(sj * sj);
   }
   const double separation = gap - theta_max;
-  if (!(separation > 0)) return std::nullopt;
+  if (!(separation > 0)) return fail();
   const double bound = std::sqrt(res2 / separation);
   // Accepted when every value is proved to lie on the same side of WeightWatcher's rank
   // tolerance as the singular value it approximates, and far more accurate than the Gram's
   // resolution (sqrt(gap) > the values' scale).
   const double tol = sigma_max * static_cast<double>(n) * kEps;
-  if (!(bound <= 1e-3 * std::sqrt(gap))) return std::nullopt;
+  if (!(bound <= 1e-3 * std::sqrt(gap))) return fail();
   for (const double theta : out)
-    if (!(std::fabs(std::sqrt(theta) - tol) > bound)) return std::nullopt;
+    if (!(std::fabs(std::sqrt(theta) - tol) > bound)) return fail();
   std::sort(out.begin(), out.end());
   return out;
 }

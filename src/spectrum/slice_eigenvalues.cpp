@@ -50,19 +50,25 @@ SliceSpectrum slice_eigenvalues(const TensorData& t, const MatrixView& v, double
   const double floor = gram_resolution(m64) * out.evals.back();
   if (out.evals.front() <= floor && out.evals.back() > 0 && fits_int) {
     const auto k = static_cast<int>(std::upper_bound(out.evals.begin(), out.evals.end(), floor) - out.evals.begin());
+    std::vector<double> triangle;  // R of A^T = Q R, when the QR route computed it
     if (2 * k <= m) {
       // The Gram's eigenvalues above the floor are within ~floor / 10 of the true ones.
       const double gap = out.evals[static_cast<std::size_t>(k)] - floor;
-      if (auto small = spectrum::smallest_squared_singular_values(t, v, scale, k, std::sqrt(out.evals.back()), gap)) {
+      if (auto small =
+              spectrum::smallest_squared_singular_values(t, v, scale, k, std::sqrt(out.evals.back()), gap, triangle)) {
         std::copy(small->begin(), small->end(), out.evals.begin());
         std::sort(out.evals.begin(), out.evals.end());
         out.used_qr = true;
         return out;
       }
     }
-    std::vector<double> a(static_cast<std::size_t>(m64 * n64));
-    spectrum::pack_panel(t, v, scale, 0, n64, a.data(), false);
-    out.evals = spectrum::squared_singular_values(a, m, static_cast<int>(n64));
+    if (!triangle.empty()) {  // R (m x m) has A's singular values: dgesdd skips its own QR of A
+      out.evals = spectrum::squared_singular_values(triangle, m, m);
+    } else {
+      std::vector<double> a(static_cast<std::size_t>(m64 * n64));
+      spectrum::pack_panel(t, v, scale, 0, n64, a.data(), false);
+      out.evals = spectrum::squared_singular_values(a, m, static_cast<int>(n64));
+    }
     out.used_svd = true;
   }
   return out;
