@@ -86,8 +86,11 @@ for f in llm.safetensors llm.bin llm.gguf; do
 done
 echo
 if [ -d "$corpus" ]; then
-  echo "| corpus model | setol s (median of 5) | WeightWatcher process s | WW / setol |"
-  echo "|---|---|---|---|"
+  # The machine is shared and its speed drifts: each model is timed beside the bare reference
+  # (setol_bare_eig on 1024x4096, 0.12 s on 2026-11-23 when WeightWatcher was timed), and the
+  # last column rescales setol's time to that machine speed.
+  echo "| corpus model | setol s (median of 5) | WeightWatcher process s | WW / setol | bare 1024x4096 s | WW / setol, normalised |"
+  echo "|---|---|---|---|---|---|"
   declare -A wwc=([cnn-fashion-bs64-lr0.01]=2.58 [cnn-fashion-bs64-lr0.01-ep1]=3.05 [faceres-deep-mobilenetv1]=3.59
     [gnubg-nets-1.07]=2.82 [mlp3-mnist10k-bs1-lr0.01]=2.56 [mlp3-mnist10k-bs16-lr0.01]=2.75 [mlp3-mnist10k-bs2-lr0.01]=2.62
     [mlp3-mnist10k-bs32-lr0.01]=2.51 [mlp3-mnist10k-bs32-lr0.04]=2.55 [mlp3-mnist10k-bs32-lr0.16]=2.46
@@ -98,10 +101,11 @@ if [ -d "$corpus" ]; then
     m=$(basename "$d")
     [ -f "$d/model.safetensors" ] || continue
     hyperfine --style none --warmup 1 --runs 5 --export-json "$work/h.json" \
-      "$setol analyze $d/model.safetensors -q -o $work/out.json" >/dev/null 2>&1
+      "$setol analyze $d/model.safetensors -q -o $work/out.json" "$bare $work/w1024x4096.npy 2" >/dev/null 2>&1
     python3 -c "
-import json; r=json.load(open('$work/h.json'))['results'][0]; t=sorted(r['times'])[len(r['times'])//2]; w=${wwc[$m]:-0}
-print('| $m | %.3f | %s | %s |' % (t, w or '-', ('%.0f' % (w/t)) if w else '-'))"
+import json; r=json.load(open('$work/h.json'))['results']; med=lambda x: sorted(x['times'])[len(x['times'])//2]
+t, b = med(r[0]), med(r[1]); w=${wwc[$m]:-0}; tn = t * 0.12 / b
+print('| $m | %.3f | %s | %s | %.3f | %s |' % (t, w or '-', ('%.0f' % (w/t)) if w else '-', b, ('%.1f' % (w/tn)) if w else '-'))"
   done
 fi
 echo
