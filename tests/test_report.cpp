@@ -221,6 +221,43 @@ TEST(Report, EveryFormatWritesAnalyzeAndDescribe) {
   EXPECT_THROW(output_format("xml"), UsageError);
 }
 
+// Names in checkpoints are bytes; JSON strings must be UTF-8. Bytes that are not valid UTF-8
+// (a lone continuation byte, a truncated sequence, an overlong form, a surrogate) are written
+// as the text \xNN; valid multi-byte characters pass unchanged.
+TEST(Report, NamesThatAreNotUtf8AreWrittenEscaped) {
+  const AnalyzeOptions o;
+  const auto cols = analyze_columns(o, false);
+  LayerRecord r = layer(0, 3, 10);
+  //        lone 0x80 after 0xFF | e-acute | truncated euro sign | overlong '/' | surrogate
+  r.name = "w\xff\x80.k\xc3\xa9y\xe2\x82" "\xc0\xaf" "\xed\xa0\x80";
+  const std::string expected = R"(w\xFF\x80.k)" "\xc3\xa9" R"(y\xE2\x82\xC0\xAF\xED\xA0\x80)";
+  const RunInfo run{"analyze", {{.path = "m\xfe.safetensors", .format = "safetensors", .tensors = 1}}, to_json(o)};
+  const std::vector<CellRow> cells = {cells_of(r, cols)};
+  const Summary s = summarize(std::vector<LayerRecord>{r}, cols);
+  for (const char* name : {"json", "jsonl"}) {
+    SCOPED_TRACE(name);
+    std::ostringstream out;
+    const auto writer = output_format(name).make_writer();
+    writer->begin(out, run);  // JSONL streams the header and rows; JSON writes all at the end
+    for (const auto& c : cells) writer->layer(out, c, cols);
+    writer->analyze(out, {run, cells, s, cols});
+    nlohmann::json header, row;
+    if (std::string(name) == "json") {
+      header = nlohmann::json::parse(out.str());
+      row = header["layers"][0];
+    } else {
+      std::istringstream lines(out.str());
+      std::string line;
+      std::getline(lines, line);
+      header = nlohmann::json::parse(line);
+      std::getline(lines, line);
+      row = nlohmann::json::parse(line);
+    }
+    EXPECT_EQ(row["name"].get<std::string>(), expected);
+    EXPECT_EQ(header["inputs"][0]["path"].get<std::string>(), R"(m\xFE.safetensors)");
+  }
+}
+
 TEST(Report, EveryColumnIsDocumented) {
   const std::string doc = read_text(std::string(SETOL_SOURCE_DIR) + "/docs/metrics.md");
   ASSERT_FALSE(doc.empty());

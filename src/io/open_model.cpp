@@ -4,6 +4,8 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <new>
+#include <stdexcept>
 
 #include "io/input_formats.hpp"
 #include "setol/error.hpp"
@@ -155,7 +157,9 @@ std::vector<std::string> input_format_names() {
   return names;
 }
 
-std::unique_ptr<ModelReader> open_model(const fs::path& path, std::string_view forced) {
+namespace {
+
+std::unique_ptr<ModelReader> open_model_unguarded(const fs::path& path, std::string_view forced) {
   const io::InputFormat* only = nullptr;
   if (!forced.empty()) {
     for (const auto& f : io::input_formats())
@@ -173,6 +177,18 @@ std::unique_ptr<ModelReader> open_model(const fs::path& path, std::string_view f
   if (!format) format = format_by_content(path);
   if (!format) throw InputError(path.string(), "unrecognised format (expected " + known_suffixes() + " or a folder of them)");
   return format->open({path}, false);
+}
+
+}  // namespace
+
+std::unique_ptr<ModelReader> open_model(const fs::path& path, std::string_view forced) {
+  try {
+    return open_model_unguarded(path, forced);
+  } catch (const std::bad_alloc&) {  // a reader trusted a count or a size too far: never an anonymous bad_alloc
+    throw InputError(path.string(), "out of memory while reading the file's list of tensors");
+  } catch (const std::length_error&) {
+    throw InputError(path.string(), "a count or size in the file is too large to hold in memory");
+  }
 }
 
 }  // namespace setol

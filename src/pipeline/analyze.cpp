@@ -4,6 +4,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <thread>
 #include <stdexcept>
@@ -110,7 +111,13 @@ void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
     const auto t0 = std::chrono::steady_clock::now();
     std::optional<TensorData> t;
     try {
-      t.emplace(w.model->load(job.tensor));
+      try {
+        t.emplace(w.model->load(job.tensor));
+      } catch (const std::bad_alloc&) {
+        const TensorInfo& info = w.model->tensors().at(job.tensor);
+        throw InputError(info.source, "needs " + size_text(job.bytes) + " to read tensor '" + info.name +
+                                          "': out of memory");
+      }
     } catch (const InputError& e) {
       if (!contain) throw;
       const std::lock_guard<std::mutex> lock(done_mutex);
@@ -130,6 +137,9 @@ void run_models(std::vector<ModelWork>& work, const AnalyzeOptions& opt,
         analyze_one(*t, r, opt);
       } catch (const InputError&) {
         throw;
+      } catch (const std::bad_alloc&) {
+        r.status = LayerStatus::Error;
+        r.reason = "out of memory (the layer needs " + size_text(job.bytes) + ")";
       } catch (const std::exception& e) {  // e.g. a LAPACK failure: report, keep going
         r.status = LayerStatus::Error;
         r.reason = e.what();

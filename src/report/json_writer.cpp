@@ -1,6 +1,7 @@
 // JSON: one document with the run header (tool, inputs, options), the rows and the summary.
 #include <cmath>
 
+#include "report/json_text.hpp"
 #include "report/rows.hpp"
 
 namespace setol {
@@ -79,13 +80,17 @@ namespace {
 
 class JsonWriter final : public ReportWriter {
  public:
-  void analyze(std::ostream& os, const AnalyzeReport& rep) override { os << analyze_report_json(rep).dump(1) << '\n'; }
-  void compare(std::ostream& os, const CompareReport& rep) override { os << compare_report_json(rep).dump(1) << '\n'; }
+  void analyze(std::ostream& os, const AnalyzeReport& rep) override {
+    os << report::json_text(analyze_report_json(rep), 1) << '\n';
+  }
+  void compare(std::ostream& os, const CompareReport& rep) override {
+    os << report::json_text(compare_report_json(rep), 1) << '\n';
+  }
   void describe(std::ostream& os, const DescribeReport& rep) override {
     nlohmann::ordered_json j = run_header_json(rep.run);
     j["tensors"] = nlohmann::ordered_json::array();
     for (const auto& t : rep.tensors) j["tensors"].push_back(report::row_json(t, describe_columns()));
-    os << j.dump(1) << '\n';
+    os << report::json_text(j, 1) << '\n';
   }
 };
 
