@@ -118,3 +118,27 @@ TEST(Hdf5, TruncatedOrGarbageFileIsAnInputError) {
     EXPECT_NE(std::string(e.what()).find("not an HDF5 file"), std::string::npos);
   }
 }
+
+// A dataset whose object header is damaged (its version byte overwritten) is still listed by
+// the link walk; the file is an InputError naming it, not a model without that tensor.
+TEST(Hdf5, DamagedObjectHeaderIsAnInputErrorNotAMissingTensor) {
+  TempDir dir;
+  const auto p = (dir / "w.h5").string();
+  hid_t f = H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  dataset(f, "a", {3, 4}, fixtures::iota_values(12), H5T_IEEE_F32LE);
+  dataset(f, "b", {3, 4}, fixtures::iota_values(12), H5T_IEEE_F32LE);
+  H5O_info_t oi;
+  ASSERT_GE(H5Oget_info_by_name(f, "b", &oi, H5P_DEFAULT), 0);
+  H5Fclose(f);
+  std::string bytes = fixtures::read_bytes(p);
+  ASSERT_LT(oi.addr, bytes.size());
+  ASSERT_EQ(bytes[oi.addr], 1);  // a version 1 object header (HDF5 1.10's default)
+  bytes[oi.addr] = 7;
+  fixtures::write_bytes(dir / "damaged.h5", bytes);
+  try {
+    open_model(dir / "damaged.h5");
+    FAIL() << "a damaged dataset was silently left out";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("object '/b' cannot be read"), std::string::npos) << e.what();
+  }
+}

@@ -280,16 +280,26 @@ class Hdf5Reader final : public ModelReader {
   }
 
   void list_generic(std::uint64_t fsize) {
-    std::vector<std::string> paths;
+    struct Walk {
+      std::vector<std::string> paths;
+      std::string unreadable;  // an object whose header cannot be read: the file is damaged
+    } walk;
     auto cb = [](hid_t g, const char* name, const H5L_info_t* info, void* op) -> herr_t {
+      auto& w = *static_cast<Walk*>(op);
       if (info->type != H5L_TYPE_HARD) return 0;
       H5O_info_t oi;
-      if (H5Oget_info_by_name(g, name, &oi, H5P_DEFAULT) < 0) return 0;
-      if (oi.type == H5O_TYPE_DATASET) static_cast<std::vector<std::string>*>(op)->push_back(std::string("/") + name);
+      if (H5Oget_info_by_name(g, name, &oi, H5P_DEFAULT) < 0) {
+        w.unreadable = name;
+        return 1;  // stops the walk: a damaged object is an error, never silently left out
+      }
+      if (oi.type == H5O_TYPE_DATASET) w.paths.push_back(std::string("/") + name);
       return 0;
     };
-    if (H5Lvisit(file_, H5_INDEX_NAME, H5_ITER_INC, cb, &paths) < 0)
+    if (H5Lvisit(file_, H5_INDEX_NAME, H5_ITER_INC, cb, &walk) < 0)
       throw InputError(path_, "cannot walk the HDF5 file (corrupt?)");
+    if (!walk.unreadable.empty())
+      throw InputError(path_, "object '/" + walk.unreadable + "' cannot be read (damaged HDF5 file?)");
+    std::vector<std::string>& paths = walk.paths;
     std::sort(paths.begin(), paths.end(), natural_less);
     for (const auto& p : paths) {
       DatasetRef r = describe_dataset(file_, p, path_, fsize);
