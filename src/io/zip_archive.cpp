@@ -42,6 +42,15 @@ ZipArchive::ZipArchive(const std::filesystem::path& path) : path_(path.string())
   check_end_record(file_->data(), file_->size(), path_);
   unz_ = unzOpen64(path_.c_str());
   if (!unz_) throw InputError(path_, "not a readable ZIP archive (no central directory)");
+  try {
+    list_entries();
+  } catch (...) {  // the destructor does not run for a constructor that throws
+    unzClose(unz_);
+    throw;
+  }
+}
+
+void ZipArchive::list_entries() {
   unz_global_info64 gi{};
   if (unzGetGlobalInfo64(unz_, &gi) != UNZ_OK) throw InputError(path_, "unreadable ZIP central directory");
   // Each central-directory record takes at least 46 bytes: a count beyond that is a lie.

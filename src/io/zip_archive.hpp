@@ -53,6 +53,7 @@ class ZipArchive {
   static const std::uint64_t kDefaultMaxInflate;
 
  private:
+  void list_entries();  // the central directory, into entries_ (throws InputError)
   std::string path_;
   std::shared_ptr<const MappedFile> file_;
   void* unz_ = nullptr;  // unzFile
