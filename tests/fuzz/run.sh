@@ -3,6 +3,9 @@
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]
 # BUILD_DIR: a -DSETOL_FUZZ=ON build (tests/fuzz/README.md). SECONDS: fuzzing time per harness
 # (0: replay only). HARNESS: names without the fuzz_ prefix (default: every harness in SMOKE).
+# FUZZ_RUNS=N (CI): a fixed random seed (FUZZ_SEED, default 1) and at most N executions per
+# harness (N/10 for jsonl_parts, which runs the whole merge command), so that a smoke run is
+# the same sequence of inputs on every machine; SECONDS then only caps the time.
 # Any finding (crash, sanitizer report, leak, timeout, out-of-memory) exits non-zero; its
 # input is left in $FUZZ_ARTIFACTS (default: a temporary folder) to be added to
 # tests/fuzz/regressions/<harness>/.
@@ -12,7 +15,10 @@ build="$1"; seconds="$2"; shift 2
 # The HDF5 harnesses (hdf5, keras) are left out until libhdf5 runs contained (issue notes):
 # libhdf5 1.10 itself crashes on corrupted files within seconds of fuzzing.
 SMOKE=(npy safetensors st_index pt_index pytorch npz zip gguf onnx jsonl_parts)
-harnesses=("$@"); if [ ${#harnesses[@]} -eq 0 ]; then harnesses=("${SMOKE[@]}"); fi
+# Harnesses with an open finding (its input in tests/fuzz/open-findings/, docs/reliability.md):
+# by default they are replayed but not fuzzed, so that CI fails on new findings, not on these.
+OPEN=(gguf pytorch)
+harnesses=("$@"); explicit=$#; if [ ${#harnesses[@]} -eq 0 ]; then harnesses=("${SMOKE[@]}"); fi
 artifacts="${FUZZ_ARTIFACTS:-$(mktemp -d)}"
 mkdir -p "$artifacts"
 # Each input is written to a file: on tmpfs that costs no disk I/O.
@@ -33,9 +39,18 @@ for h in "${harnesses[@]}"; do
   if ! "$bin" "${common[@]}" -runs=0 "${inputs[@]}" > "$work/replay.log" 2>&1; then
     tail -40 "$work/replay.log"; echo "fuzz_$h: replay FAILED"; status=1; continue
   fi
-  if [ "$seconds" -gt 0 ]; then
-    echo "== fuzz_$h: $seconds s"
-    if ! "$bin" "${common[@]}" -max_total_time="$seconds" "$work" "${inputs[@]}" > "$work/fuzz.log" 2>&1; then
+  skip=0
+  for o in "${OPEN[@]}"; do [ "$explicit" -eq 0 ] && [ "$o" = "$h" ] && skip=1; done
+  if [ "$skip" -eq 1 ]; then
+    echo "== fuzz_$h: not fuzzed (open finding in tests/fuzz/open-findings/$h)"
+  elif [ "$seconds" -gt 0 ]; then
+    limits=(-max_total_time="$seconds")
+    if [ -n "${FUZZ_RUNS:-}" ]; then
+      runs=$FUZZ_RUNS; [ "$h" = jsonl_parts ] && runs=$((FUZZ_RUNS / 10))
+      limits+=(-runs="$runs" -seed="${FUZZ_SEED:-1}")
+    fi
+    echo "== fuzz_$h: ${limits[*]}"
+    if ! "$bin" "${common[@]}" "${limits[@]}" "$work" "${inputs[@]}" > "$work/fuzz.log" 2>&1; then
       tail -60 "$work/fuzz.log"; echo "fuzz_$h: FINDING (input in $artifacts)"; status=1
     else
       grep -E "stat::number_of_executed_units|cov:" "$work/fuzz.log" | tail -2
