@@ -6,16 +6,14 @@
 // tensor loaded and read. The promise under test: a malformed file ends in setol::InputError
 // (one line naming the file); anything else -- a crash, a sanitizer report, another exception,
 // a leak, a hang or an allocation beyond libFuzzer's limits -- is a finding.
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
+#include "fuzz_work_dir.hpp"
 #include "setol/error.hpp"
 #include "setol/model_reader.hpp"
 #include "setol/tensor.hpp"
@@ -23,32 +21,20 @@
 namespace {
 
 const std::filesystem::path& input_file() {
-  static const std::filesystem::path path = [] {
-    std::string dir = (std::filesystem::temp_directory_path() / "setol-fuzz-XXXXXX").string();
-    if (!mkdtemp(dir.data())) std::abort();
-    return std::filesystem::path(dir) / (std::string("input") + SETOL_FUZZ_SUFFIX);
-  }();
+  static const std::filesystem::path path =
+      setol_fuzz::work_dir() / (std::string("input") + SETOL_FUZZ_SUFFIX);
   return path;
-}
-
-void remove_input_dir() {
-  std::error_code ec;
-  std::filesystem::remove_all(input_file().parent_path(), ec);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  input_file();
-  std::atexit(remove_input_dir);
+  setol_fuzz::prepare_work_dir();
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  {
-    std::ofstream out(input_file(), std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-  }
+  setol_fuzz::write_input(input_file(), data, size);
   try {
     const auto model = setol::open_model(input_file(), SETOL_FUZZ_FORMAT);
     double sum = 0;
