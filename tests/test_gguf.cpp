@@ -64,7 +64,7 @@ TEST(Gguf, MalformedFilesAreInputErrors) {
     return s;
   };
   const std::string huge(8, '\xff');
-  const std::vector<std::pair<std::string, std::string>> cases = {
+  std::vector<std::pair<std::string, std::string>> cases = {
       {"truncated", good.substr(0, good.size() / 2)},
       {"header only", good.substr(0, 20)},
       {"version 1", patched(4, std::string("\x01\x00\x00\x00", 4))},
@@ -72,6 +72,20 @@ TEST(Gguf, MalformedFilesAreInputErrors) {
       {"2^64-1 kv pairs", patched(16, huge)},
       {"bad magic", patched(0, "GGUX")},
   };
+  // Found by fuzzing: a tensor with a zero dimension and two huge ones holds no bytes, but its
+  // element count overflows. The tensor info of contact.hidden.weight (2 dims) gets 3 dims,
+  // ne = (0, 2^62, 2^62): refused.
+  {
+    const std::string name = "contact.hidden.weight";
+    const std::size_t at = good.rfind(std::string(1, static_cast<char>(name.size())) + std::string(7, '\0') + name) + 8;
+    ASSERT_LT(at, good.size());
+    std::string ne;
+    for (std::uint64_t v : {std::uint64_t{0}, std::uint64_t{1} << 62, std::uint64_t{1} << 62})
+      ne += std::string(reinterpret_cast<const char*>(&v), 8);
+    std::string s = patched(at + name.size(), std::string("\x03\x00\x00\x00", 4));  // n_dims 3, not 2
+    s.replace(at + name.size() + 4, 16, ne);  // the 2 dims become 3
+    cases.emplace_back("zero dim times an overflowing product", s);
+  }
   for (const auto& [what, bytes] : cases) {
     const auto file = dir / (what + ".gguf");
     fixtures::write_bytes(file, bytes);

@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include "fixtures.hpp"
+#include "hdf5_writers.hpp"
 #include "setol/error.hpp"
 #include "setol/layer.hpp"
 #include "setol/model_reader.hpp"
@@ -11,38 +12,8 @@
 using namespace setol;
 using fixtures::TempDir;
 
-namespace {
-
-void dataset(hid_t loc, const std::string& name, const std::vector<hsize_t>& dims, const std::vector<double>& v,
-             hid_t file_type) {
-  hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
-  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-  H5Pset_create_intermediate_group(lcpl, 1);
-  hid_t d = H5Dcreate2(loc, name.c_str(), file_type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-  H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  H5Dclose(d);
-  H5Pclose(lcpl);
-  H5Sclose(space);
-}
-
-void string_list_attr(hid_t obj, const char* name, const std::vector<std::string>& items) {
-  std::size_t len = 1;
-  for (const auto& s : items) len = std::max(len, s.size());
-  std::string buf(len * items.size(), '\0');
-  for (std::size_t i = 0; i < items.size(); ++i) buf.replace(i * len, items[i].size(), items[i]);
-  hid_t type = H5Tcopy(H5T_C_S1);
-  H5Tset_size(type, len);
-  H5Tset_strpad(type, H5T_STR_NULLPAD);
-  hsize_t n = items.size();
-  hid_t space = H5Screate_simple(1, &n, nullptr);
-  hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(a, type, buf.data());
-  H5Aclose(a);
-  H5Sclose(space);
-  H5Tclose(type);
-}
-
-}  // namespace
+using hdf5_writers::dataset;
+using hdf5_writers::string_list_attr;
 
 TEST(Hdf5, GenericFileListsFloatDatasetsInNaturalOrder) {
   TempDir dir;
@@ -66,11 +37,13 @@ TEST(Hdf5, GenericFileListsFloatDatasetsInNaturalOrder) {
 }
 
 TEST(Hdf5, KerasWeightFileFollowsLayerNames) {
+ for (const bool variable : {false, true}) {
+  SCOPED_TRACE(variable ? "variable-length names" : "fixed-length names");
   TempDir dir;
   const auto p = (dir / "k.h5").string();
   hid_t f = H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   hid_t mw = H5Gcreate2(f, "model_weights", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  string_list_attr(mw, "layer_names", {"conv", "pool", "dense"});  // model order, not alphabetical
+  string_list_attr(mw, "layer_names", {"conv", "pool", "dense"}, variable);  // model order, not alphabetical
   const auto k = fixtures::iota_values(2 * 2 * 3 * 5);
   dataset(mw, "conv/conv/kernel:0", {2, 2, 3, 5}, k, H5T_IEEE_F32LE);
   dataset(mw, "conv/conv/bias:0", {5}, fixtures::iota_values(5), H5T_IEEE_F32LE);
@@ -78,8 +51,8 @@ TEST(Hdf5, KerasWeightFileFollowsLayerNames) {
   for (const char* layer : {"conv", "pool", "dense"}) {
     hid_t g = H5Gopen2(mw, layer, H5P_DEFAULT);
     if (g < 0) g = H5Gcreate2(mw, layer, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (std::string(layer) == "conv") string_list_attr(g, "weight_names", {"conv/kernel:0", "conv/bias:0"});
-    if (std::string(layer) == "dense") string_list_attr(g, "weight_names", {"dense/kernel:0"});
+    if (std::string(layer) == "conv") string_list_attr(g, "weight_names", {"conv/kernel:0", "conv/bias:0"}, variable);
+    if (std::string(layer) == "dense") string_list_attr(g, "weight_names", {"dense/kernel:0"}, variable);
     H5Gclose(g);
   }
   H5Gclose(mw);
@@ -99,6 +72,7 @@ TEST(Hdf5, KerasWeightFileFollowsLayerNames) {
   EXPECT_EQ(g.rf, 4);
   EXPECT_EQ(classify_tensor(m->tensors()[1]).type, LayerType::NotALayer);
   EXPECT_EQ(to_f64(m->load(0)), k);
+ }
 }
 
 TEST(Hdf5, TruncatedOrGarbageFileIsAnInputError) {
@@ -140,5 +114,47 @@ TEST(Hdf5, DamagedObjectHeaderIsAnInputErrorNotAMissingTensor) {
     FAIL() << "a damaged dataset was silently left out";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("object '/b' cannot be read"), std::string::npos) << e.what();
+  }
+}
+
+// A chunked dataset reads its unwritten chunks as the fill value: one that was never written, or
+// that declares far more than any filter could expand its stored chunks to, is refused before
+// anything is allocated (a few KB of file must not make setol fill gigabytes).
+TEST(Hdf5, ChunkedDatasetsThatStoreNothingAreRefusedBeforeReading) {
+  TempDir dir;
+  const auto p = (dir / "w.h5").string();
+  hid_t f = H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const hsize_t dims[2] = {50000, 50000}, chunk[2] = {100, 100};
+  hid_t space = H5Screate_simple(2, dims, nullptr);
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, 2, chunk);
+  hid_t d = H5Dcreate2(f, "never_written", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  H5Dclose(d);
+  // One chunk of 100x100 written: 40 KB stored of a declared 10 GB.
+  d = H5Dcreate2(f, "one_chunk", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  const hsize_t start[2] = {0, 0};
+  hid_t file_space = H5Dget_space(d);
+  H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, chunk, nullptr);
+  hid_t mem_space = H5Screate_simple(2, chunk, nullptr);
+  const auto v = fixtures::iota_values(10000);
+  H5Dwrite(d, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, v.data());
+  H5Sclose(mem_space);
+  H5Sclose(file_space);
+  H5Dclose(d);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Fclose(f);
+  auto m = open_model(p);
+  ASSERT_EQ(m->tensors().size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::string name = m->tensors()[i].name;
+    EXPECT_EQ(m->tensors()[i].shape, (std::vector<std::int64_t>{50000, 50000}));
+    try {
+      m->load(i);
+      ADD_FAILURE() << name << " was read";
+    } catch (const InputError& e) {
+      const std::string why = name == "never_written" ? "was never written" : "stores only 40000";
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
   }
 }

@@ -123,10 +123,46 @@ TEST(TorchFormats, MalformedPicklesFailCleanly) {
   EXPECT_THROW(load("\x80\x02\xff."), InputError);           // unknown opcode
   EXPECT_THROW(load(std::string(2000000, '(')), InputError);  // MARK flood: ends without STOP
   using namespace std::string_literals;
+  // Cycles (found by fuzzing: reference-counted values that contain themselves are never freed).
+  EXPECT_THROW(load("\x80\x02}q\x00K\x01h\x00s."s), InputError);          // d = {}; d[1] = d
+  EXPECT_THROW(load("\x80\x02]q\x00h\x00\x85" "0K\x01" "a."s), InputError);  // l = []; (l,); l.append(1)
+  // Nesting: 1000 lists deep is read, 1001 is refused (a 400000-deep list crashed freeing it).
+  auto nested = [](int depth) { return "\x80\x02"s + std::string(depth, ']') + std::string(depth - 1, 'a') + "."; };
+  EXPECT_EQ(load(nested(1001)).value->depth, 1000);
+  EXPECT_THROW(load(nested(1002)), InputError);
+  EXPECT_THROW(load(nested(400000)), InputError);
   const auto ok = load("\x80\x02}q\x00(X\x01\x00\x00\x00"s + "aK\x07u.");  // {'a': 7}
   ASSERT_EQ(ok.value->kind, io::pickle::Value::Kind::Dict);
   ASSERT_EQ(ok.value->dict.size(), 1u);
   EXPECT_EQ(ok.value->dict[0].second->i, 7);
+}
+
+// Dicts shared through the memo: 8 levels, each naming the level below 1000 times. Searched
+// without remembering what it has seen, finding the state dict would take 1000^8 steps.
+TEST(TorchFormats, SharedDictsAreSearchedOnce) {
+  using namespace std::string_literals;
+  std::string root = "\x80\x02}q\x00"s;  // level 0: {} memoized as 0
+  for (int level = 1; level <= 8; ++level) {
+    root += "}(";
+    for (int j = 0; j < 1000; ++j) {
+      const std::string key = "k" + std::to_string(j);
+      root += "\x8c"s + static_cast<char>(key.size()) + key + "h" + static_cast<char>(level - 1);
+    }
+    root += "uq"s + static_cast<char>(level);
+  }
+  root += ".";
+  // The legacy format: magic number, protocol version 1001, system info, the root, storage keys.
+  const std::string magic = "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19."s;
+  const std::string file_bytes = magic + "\x80\x02M\xe9\x03."s + "\x80\x02}." + root + "\x80\x02].";
+  fixtures::TempDir dir;
+  const auto file = dir / "shared.pt";
+  fixtures::write_bytes(file, file_bytes);
+  try {
+    open_model(file);
+    ADD_FAILURE() << "a checkpoint without tensors was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no state dict"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TorchFormats, TruncatedAndDamagedFilesAreInputErrors) {

@@ -7,15 +7,23 @@
 
 namespace setol::io {
 
-// Product of the dims times the element size, or nullopt if a dim is negative or it overflows.
+// Product of the dims times the element size, or nullopt if a dim is negative or the product
+// of the non-zero dims (times elem) overflows. The zero-dim rule matters: a shape (0, 2^40, 2^40)
+// holds no bytes, yet anything that multiplies its dims in order (numel) would overflow, so such
+// a shape is refused like any other overflowing one.
 inline std::optional<std::uint64_t> checked_nbytes(const std::vector<std::int64_t>& shape, std::uint64_t elem) {
   std::uint64_t n = elem;
+  bool empty = false;
   for (auto d : shape) {
     if (d < 0) return std::nullopt;
-    if (d != 0 && n > UINT64_MAX / static_cast<std::uint64_t>(d)) return std::nullopt;
+    if (d == 0) {
+      empty = true;
+      continue;
+    }
+    if (n > static_cast<std::uint64_t>(INT64_MAX) / static_cast<std::uint64_t>(d)) return std::nullopt;
     n *= static_cast<std::uint64_t>(d);
   }
-  return n;
+  return empty ? 0 : n;
 }
 
 // An unsigned little-endian integer of `bytes` (1..8) bytes at p (the caller has checked the range).

@@ -8,12 +8,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <filesystem>
+#include <cstring>
 #include <functional>
-#include <mutex>
+#include <stdexcept>
 #include <vector>
 
 #include "io/checked_size.hpp"
+#include "io/contained_process.hpp"
 #include "io/readers.hpp"
+#include "io/tensor_list_codec.hpp"
 #include "io/zip_archive.hpp"
 #include "setol/error.hpp"
 
@@ -46,6 +49,23 @@ void silence_hdf5_errors() {
   (void)done;
 }
 
+// libhdf5's error stack in one line: the innermost entry (where the failure began), e.g.
+// " (libhdf5: Wrong B-tree signature)". Empty when the stack is empty.
+std::string hdf5_error() {
+  struct First {
+    std::string text;
+  } first;
+  auto cb = [](unsigned, const H5E_error2_t* e, void* op) -> herr_t {
+    auto& f = *static_cast<First*>(op);
+    char minor[256] = "";
+    H5Eget_msg(e->min_num, nullptr, minor, sizeof minor);
+    f.text = std::string(minor) + (e->desc && *e->desc ? std::string(": ") + e->desc : "");
+    return 1;  // the first entry walking upward is the innermost
+  };
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, cb, &first);
+  return first.text.empty() ? "" : " (libhdf5: " + first.text + ")";
+}
+
 // Reads a 1-D string attribute (fixed or variable length); empty if absent.
 std::vector<std::string> read_string_list_attr(hid_t obj, const char* name) {
   std::vector<std::string> out;
@@ -61,6 +81,7 @@ std::vector<std::string> read_string_list_attr(hid_t obj, const char* name) {
     std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
     Handle mt(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mt.get(), H5T_VARIABLE);
+    H5Tset_cset(mt.get(), H5Tget_cset(type.get()));  // h5py writes UTF-8; HDF5 will not convert ASCII <-> UTF-8
     if (H5Aread(attr.get(), mt.get(), ptrs.data()) < 0) return out;
     for (char* p : ptrs) {
       out.emplace_back(p ? p : "");
@@ -89,7 +110,7 @@ struct DatasetRef {
 DatasetRef describe_dataset(hid_t file, const std::string& path, const std::string& file_path,
                             std::uint64_t file_size) {
   Handle d(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
-  if (!d.ok()) throw InputError(file_path, "cannot open dataset " + path);
+  if (!d.ok()) throw InputError(file_path, "cannot open dataset " + path + hdf5_error());
   Handle type(H5Dget_type(d.get()), H5Tclose);
   Handle space(H5Dget_space(d.get()), H5Sclose);
   DatasetRef r;
@@ -109,13 +130,14 @@ DatasetRef describe_dataset(hid_t file, const std::string& path, const std::stri
     r.info.dtype = DType::Other;
     r.info.dtype_text = H5Tget_class(type.get()) == H5T_INTEGER ? "int" + std::to_string(tsize * 8) : "other";
   }
+  // Every layout: the shape's product must not overflow (chunked datasets included).
+  const auto need = checked_nbytes(r.info.shape, tsize == 0 ? 1 : tsize);
+  if (!need) throw InputError(file_path, "dataset " + path + ": shape overflows");
   // Contiguous storage can be checked against the file without reading it.
   Handle dcpl(H5Dget_create_plist(d.get()), H5Pclose);
   if (dcpl.ok() && H5Pget_layout(dcpl.get()) == H5D_CONTIGUOUS) {
-    const auto need = checked_nbytes(r.info.shape, tsize);
     const haddr_t off = H5Dget_offset(d.get());
     const hsize_t have = H5Dget_storage_size(d.get());
-    if (!need) throw InputError(file_path, "dataset " + path + ": shape overflows");
     if (*need > 0 && off != HADDR_UNDEF && (have != *need || off + *need > file_size))
       throw InputError(file_path, "dataset " + path + " needs " + std::to_string(*need) + " bytes at offset " +
                                       std::to_string(off) + " but the file has " + std::to_string(file_size) +
@@ -152,10 +174,12 @@ std::string snake_case(const std::string& s) {
   return b;
 }
 
-class Hdf5Reader final : public ModelReader {
+// An open HDF5 file and its weight datasets. It lives only in the contained child process
+// (Hdf5Reader below): libhdf5 runs nowhere else.
+class Hdf5File {
  public:
   // A Keras 3 .keras archive: model.weights.h5 opened from memory, layers from config.json.
-  Hdf5Reader(std::string path, const ZipBytes& image, const std::vector<std::pair<std::string, std::string>>& layers)
+  Hdf5File(std::string path, const ZipBytes& image, const std::vector<std::pair<std::string, std::string>>& layers)
       : path_(std::move(path)) {
     silence_hdf5_errors();
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
@@ -163,26 +187,25 @@ class Hdf5Reader final : public ModelReader {
         H5Pset_file_image(fapl.get(), const_cast<std::byte*>(image.data), image.size) < 0)
       throw InputError(path_, "cannot read model.weights.h5 from memory");
     file_ = H5Fopen("model.weights.h5", H5F_ACC_RDONLY, fapl.get());
-    if (file_ < 0) throw InputError(path_, "model.weights.h5 is not a readable HDF5 file");
+    if (file_ < 0) throw InputError(path_, "model.weights.h5 is not a readable HDF5 file" + hdf5_error());
     try {
       keras_ = true;
       format_ = "keras";
       list_keras3(layers, image.size);
-      for (const auto& r : refs_) infos_.push_back(r.info);
     } catch (...) {
       H5Fclose(file_);
       throw;
     }
   }
 
-  explicit Hdf5Reader(const std::filesystem::path& file) : path_(file.string()) {
+  explicit Hdf5File(const std::filesystem::path& file) : path_(file.string()) {
     silence_hdf5_errors();
     std::error_code ec;
     const auto fsize = std::filesystem::file_size(file, ec);
     if (ec) throw InputError(path_, "cannot open: " + ec.message());
     if (H5Fis_hdf5(path_.c_str()) <= 0) throw InputError(path_, "not an HDF5 file");
     file_ = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file_ < 0) throw InputError(path_, "cannot open HDF5 file (truncated or corrupt)");
+    if (file_ < 0) throw InputError(path_, "cannot open HDF5 file (truncated or corrupt)" + hdf5_error());
     try {
       list(fsize);
     } catch (...) {
@@ -190,37 +213,50 @@ class Hdf5Reader final : public ModelReader {
       throw;
     }
   }
-  ~Hdf5Reader() override { H5Fclose(file_); }
+  ~Hdf5File() { H5Fclose(file_); }
+  Hdf5File(const Hdf5File&) = delete;
+  Hdf5File& operator=(const Hdf5File&) = delete;
 
-  std::string format() const override { return !format_.empty() ? format_ : keras_ ? "keras-h5" : "hdf5"; }
-  const std::vector<TensorInfo>& tensors() const override { return infos_; }
+  std::string format() const { return !format_.empty() ? format_ : keras_ ? "keras-h5" : "hdf5"; }
+  std::vector<ListedTensor> listing() const {
+    std::vector<ListedTensor> out;
+    for (const auto& r : refs_) out.push_back({r.info, r.path});
+    return out;
+  }
 
-  TensorData load(std::size_t i) const override {
-    static std::mutex hdf5_mutex;  // the serial HDF5 library is not thread-safe
-    const std::lock_guard<std::mutex> lock(hdf5_mutex);
-    const DatasetRef& r = refs_.at(i);
+  // The elements of dataset i in native order: doubles for float64, floats for float16/32.
+  std::string read(std::size_t i) const {
+    if (i >= refs_.size()) throw InputError(path_, "no dataset " + std::to_string(i));
+    const DatasetRef& r = refs_[i];
+    if (r.info.dtype == DType::Other) throw InputError(path_, "dataset " + r.path + " is not floating point");
     Handle d(H5Dopen2(file_, r.path.c_str(), H5P_DEFAULT), H5Dclose);
-    if (!d.ok()) throw InputError(path_, "cannot open dataset " + r.path);
-    TensorInfo info = r.info;
-    info.big_endian = false;  // HDF5 converts to native order on read
-    const auto n = static_cast<std::size_t>(info.numel());
-    if (info.dtype == DType::F64) {
-      auto buf = std::make_shared<std::vector<double>>(n);
-      if (n && H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf->data()) < 0)
-        throw InputError(path_, "cannot read dataset " + r.path + " (truncated or corrupt)");
-      auto* p = reinterpret_cast<const std::byte*>(buf->data());
-      return TensorData(std::move(info), p, std::move(buf));
-    }
-    if (info.dtype == DType::Other) throw InputError(path_, "dataset " + r.path + " is not floating point");
-    info.dtype = DType::F32;  // float16 datasets are widened to float32 by HDF5
-    auto buf = std::make_shared<std::vector<float>>(n);
-    if (n && H5Dread(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf->data()) < 0)
-      throw InputError(path_, "cannot read dataset " + r.path + " (truncated or corrupt)");
-    auto* p = reinterpret_cast<const std::byte*>(buf->data());
-    return TensorData(std::move(info), p, std::move(buf));
+    if (!d.ok()) throw InputError(path_, "cannot open dataset " + r.path + hdf5_error());
+    const bool f64 = r.info.dtype == DType::F64;
+    const auto bytes = checked_nbytes(r.info.shape, f64 ? 8 : 4);
+    if (!bytes) throw InputError(path_, "dataset " + r.path + ": shape overflows");
+    check_stored(d.get(), r, *bytes);
+    std::string out(static_cast<std::size_t>(*bytes), '\0');
+    if (!out.empty() &&
+        H5Dread(d.get(), f64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+      throw InputError(path_, "cannot read dataset " + r.path + " (truncated or corrupt)" + hdf5_error());
+    return out;
   }
 
  private:
+  // A chunked dataset may store far less than its shape declares: chunks never written read as
+  // the fill value. A weight dataset with no chunk stored was never written; one that declares
+  // over 1100 times what it stores is beyond what any HDF5 filter compresses (deflate's limit
+  // is 1032:1), so a few KB of file cannot make setol fill gigabytes.
+  void check_stored(hid_t d, const DatasetRef& r, std::uint64_t bytes) const {
+    Handle dcpl(H5Dget_create_plist(d), H5Pclose);
+    if (!dcpl.ok() || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || bytes == 0) return;
+    const hsize_t stored = H5Dget_storage_size(d);
+    if (stored == 0) throw InputError(path_, "dataset " + r.path + " was never written (no chunk stored)");
+    if (bytes / 1100 > stored)
+      throw InputError(path_, "dataset " + r.path + " declares " + std::to_string(bytes) + " bytes but stores only " +
+                                  std::to_string(stored) + " (damaged?)");
+  }
+
   void list(std::uint64_t fsize) {
     const char* root = nullptr;
     if (H5Lexists(file_, "model_weights", H5P_DEFAULT) > 0) {
@@ -234,7 +270,6 @@ class Hdf5Reader final : public ModelReader {
     } else {
       list_generic(fsize);
     }
-    for (const auto& r : refs_) infos_.push_back(r.info);
   }
 
   void list_keras(const char* root, std::uint64_t fsize) {
@@ -313,12 +348,90 @@ class Hdf5Reader final : public ModelReader {
   bool keras_ = false;
   std::string format_;
   std::vector<DatasetRef> refs_;
+};
+
+// The reader setol sees: the list and the data of an Hdf5File opened in a contained child
+// process (io/contained_process.hpp). A crash, hang or runaway allocation of libhdf5 on a
+// damaged file ends that child and becomes an InputError naming the file; setol itself never
+// calls libhdf5. Measured cost on the corpus: docs/reliability.md.
+class Hdf5Reader final : public ModelReader {
+ public:
+  // open: runs in the child and opens the file there.
+  Hdf5Reader(std::string path, const std::function<std::unique_ptr<Hdf5File>()>& open) : path_(std::move(path)) {
+    auto file = std::make_shared<std::unique_ptr<Hdf5File>>();  // the child's; stays empty here
+    proc_ = std::make_unique<ContainedProcess>(
+        path_, "libhdf5",
+        [file, &open] {
+          *file = open();
+          return encode_tensor_list((*file)->format(), (*file)->listing());
+        },
+        [file](const std::string& request) {
+          std::uint64_t i = 0;
+          if (request.size() != 8) throw std::invalid_argument("bad request");
+          std::memcpy(&i, request.data(), 8);
+          return (*file)->read(static_cast<std::size_t>(i));
+        },
+        kListingMemory);
+    auto [format, listed] = decode_tensor_list(proc_->start_reply(kMaxListing, std::chrono::seconds(120)), path_);
+    format_ = std::move(format);
+    for (auto& t : listed) {
+      infos_.push_back(t.info);
+      locators_.push_back(std::move(t.locator));
+    }
+  }
+
+  std::string format() const override { return format_; }
+  const std::vector<TensorInfo>& tensors() const override { return infos_; }
+
+  TensorData load(std::size_t i) const override {
+    TensorInfo info = infos_.at(i);
+    const std::string what = "dataset " + locators_[i];
+    if (info.dtype == DType::Other) throw InputError(path_, what + " is not floating point");
+    info.big_endian = false;  // HDF5 converts to native order on read
+    const bool f64 = info.dtype == DType::F64;
+    if (!f64) info.dtype = DType::F32;  // float16 datasets are widened to float32 by HDF5
+    const auto bytes = checked_nbytes(info.shape, f64 ? 8 : 4);
+    if (!bytes || *bytes > SIZE_MAX / 2) throw InputError(path_, what + ": shape overflows");
+    const std::uint64_t request_index = i;
+    const std::string request(reinterpret_cast<const char*>(&request_index), 8);
+    // A generous deadline: 2 minutes plus 10 s per GiB.
+    const auto timeout = std::chrono::seconds(120 + 10 * (*bytes >> 30));
+    const auto n = static_cast<std::size_t>(info.numel());
+    if (f64) return receive<double>(std::move(info), n, request, *bytes, what, timeout);
+    return receive<float>(std::move(info), n, request, *bytes, what, timeout);
+  }
+
+ private:
+  // The buffer is allocated only once the child has read the dataset and answered.
+  template <class T>
+  TensorData receive(TensorInfo info, std::size_t n, const std::string& request, std::size_t bytes,
+                     const std::string& what, std::chrono::seconds timeout) const {
+    std::shared_ptr<std::vector<T>> buf;
+    proc_->call(
+        request, bytes,
+        [&] {
+          buf = std::make_shared<std::vector<T>>(n);
+          return reinterpret_cast<std::byte*>(buf->data());
+        },
+        what, timeout);
+    const auto* p = reinterpret_cast<const std::byte*>(buf->data());
+    return TensorData(std::move(info), p, std::move(buf));
+  }
+
+  static constexpr std::size_t kMaxListing = std::size_t{1} << 28;
+  // The child's address space beyond its start while listing (a dataset read adds twice its size).
+  static constexpr std::size_t kListingMemory = std::size_t{1} << 30;
+  std::string path_, format_;
   std::vector<TensorInfo> infos_;
+  std::vector<std::string> locators_;
+  std::unique_ptr<ContainedProcess> proc_;
 };
 
 }  // namespace
 
-std::unique_ptr<ModelReader> open_hdf5(const std::filesystem::path& file) { return std::make_unique<Hdf5Reader>(file); }
+std::unique_ptr<ModelReader> open_hdf5(const std::filesystem::path& file) {
+  return std::make_unique<Hdf5Reader>(file.string(), [&file] { return std::make_unique<Hdf5File>(file); });
+}
 
 std::unique_ptr<ModelReader> open_keras(const std::filesystem::path& file) {
   const ZipArchive zip(file);
@@ -335,7 +448,8 @@ std::unique_ptr<ModelReader> open_keras(const std::filesystem::path& file) {
   } catch (const nlohmann::json::exception& e) {
     throw InputError(file.string(), std::string("config.json has no readable layer list: ") + e.what());
   }
-  return std::make_unique<Hdf5Reader>(file.string(), zip.read(*weights), layers);
+  const ZipBytes image = zip.read(*weights);
+  return std::make_unique<Hdf5Reader>(file.string(), [&] { return std::make_unique<Hdf5File>(file.string(), image, layers); });
 }
 
 }  // namespace setol::io

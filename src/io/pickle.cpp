@@ -2,9 +2,11 @@
 // Lib/pickletools.py documents each); anything else is refused.
 #include "io/pickle.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "io/checked_size.hpp"
 #include "setol/error.hpp"
@@ -14,6 +16,7 @@ namespace {
 
 using K = Value::Kind;
 constexpr std::size_t kMaxItems = 1'000'000;
+constexpr int kMaxDepth = 1000;
 
 // The storages torch.save names, with their element types.
 struct StorageType {
@@ -122,19 +125,37 @@ class Machine {
     return v;
   }
   // A mutable view of the container on top of the stack (values are shared but built here).
+  //
+  // No cycles: values are reference counted, so a container that reached itself would never be
+  // freed, and a walk of the tree would not end. Containers built from the stack (TUPLE, LIST,
+  // DICT) are new, so only APPEND(S)/SETITEM(S) on an existing list or dict can close a cycle,
+  // and only if that container already sits inside another one (or the item is the container
+  // itself): both are refused. Python's pickler builds a container completely before placing it
+  // in its parent, so only self-referencing objects are refused.
   Value& top_container(K want) {
     if (stack_.size() <= mark_floor()) fail("stack underflow");
     auto& v = const_cast<Value&>(*stack_.back());
     if (v.kind != want) fail("item added to a value that is not a container of that kind");
+    if (contained_.count(stack_.back()))
+      fail("a list or dict is changed after it was placed in another container (recursive structures are not read)");
     return v;
+  }
+  void note_contained(Value& c, const ValuePtr& x) {
+    if (x.get() == &c) fail("a container that contains itself (recursive structures are not read)");
+    if (x->kind == K::List || x->kind == K::Dict) contained_.insert(x);
+    // Exact, because a container placed in another is never changed again (above).
+    c.depth = std::max(c.depth, x->depth + 1);
+    if (c.depth > kMaxDepth) fail("containers nested more than " + std::to_string(kMaxDepth) + " deep");
   }
   void add_items(Value& c, const std::vector<ValuePtr>& items) {
     if (c.items.size() + items.size() > kMaxItems) fail("container too large");
+    for (const auto& x : items) note_contained(c, x);
     c.items.insert(c.items.end(), items.begin(), items.end());
   }
   void add_pairs(Value& d, const std::vector<ValuePtr>& kv) {
     if (kv.size() % 2) fail("odd number of dict items");
     if (d.dict.size() + kv.size() / 2 > kMaxItems) fail("dict too large");
+    for (const auto& x : kv) note_contained(d, x);
     for (std::size_t k = 0; k < kv.size(); k += 2) d.dict.emplace_back(kv[k], kv[k + 1]);
   }
   void memo_put(std::uint64_t key) {
@@ -389,6 +410,9 @@ class Machine {
   std::vector<ValuePtr> stack_;
   std::vector<std::size_t> marks_;
   std::unordered_map<std::uint64_t, ValuePtr> memo_;
+  // Lists and dicts placed inside another container; held (not just their addresses) so that
+  // a freed container's address reused by a new one is never mistaken for it.
+  std::unordered_set<ValuePtr> contained_;
   std::vector<std::shared_ptr<const Storage>> storages_;
 };
 

@@ -44,6 +44,7 @@ struct Value {
   std::vector<std::pair<ValuePtr, ValuePtr>> dict;  // Dict, in insertion order
   std::shared_ptr<const Storage> storage;
   std::shared_ptr<const Tensor> tensor;
+  int depth = 0;  // containers: 1 + the deepest item (bounded by the VM, see load)
 };
 
 struct Result {
@@ -54,7 +55,10 @@ struct Result {
 
 // Runs one pickle starting at `data`. Throws InputError(path, ...) on a malformed or
 // refused pickle. Limits: 1,000,000 stack entries, memo and container items; depth of
-// nested containers is bounded by the stack.
+// nested containers is at most 1000 (deeper trees would be freed by a recursion as deep, and
+// Python's own pickler stops near its recursion limit of 1000). The values form no cycles (a
+// list or dict that would contain itself is refused), but they may be shared: walk them with
+// a visited set.
 Result load(const std::byte* data, std::size_t size, const std::string& path);
 
 }  // namespace setol::io::pickle

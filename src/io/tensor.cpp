@@ -22,8 +22,13 @@ std::size_t dtype_size(DType t) {
 }
 
 std::int64_t TensorInfo::numel() const {
+  // Readers refuse shapes whose product overflows (io::checked_nbytes); saturating here keeps
+  // a shape that reached us some other way from being undefined behaviour.
   std::int64_t n = 1;
-  for (auto d : shape) n *= d;
+  for (auto d : shape)
+    if (d <= 0) return 0;
+  for (auto d : shape)
+    if (__builtin_mul_overflow(n, d, &n)) return INT64_MAX;
   return n;
 }
 

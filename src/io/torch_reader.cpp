@@ -11,6 +11,7 @@
 // names are the keys as they are; views (storage offset, sizes, strides) are honoured.
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "io/checked_size.hpp"
 #include "io/mapped_file.hpp"
@@ -44,17 +45,19 @@ bool is_optimizer_key(const std::string& k) {
          k == "callbacks" || k == "loops";
 }
 
-// The dict of tensors a checkpoint holds; null if there is none.
-const Value* find_state_dict(const Value& v, int depth) {
-  if (v.kind != K::Dict || depth > 8) return nullptr;
+// The dict of tensors a checkpoint holds; null if there is none. Dicts may be shared (the
+// pickle memo), so each is searched once: without `seen`, 8 levels of dicts that each name
+// the next a thousand times would take 1000^8 steps.
+const Value* find_state_dict(const Value& v, int depth, std::unordered_set<const Value*>& seen) {
+  if (v.kind != K::Dict || depth > 8 || !seen.insert(&v).second) return nullptr;
   if (has_tensor_value(v)) return &v;
   for (const char* key : {"state_dict", "model_state_dict", "model", "module", "net", "network", "ema", "weights",
                           "params", "params_ema"})
     if (const Value* c = dict_get(v, key))
-      if (const Value* r = find_state_dict(*c, depth + 1)) return r;
+      if (const Value* r = find_state_dict(*c, depth + 1, seen)) return r;
   for (const auto& [k, c] : v.dict)
     if (k->kind == K::Text && !is_optimizer_key(k->s))
-      if (const Value* r = find_state_dict(*c, depth + 1)) return r;
+      if (const Value* r = find_state_dict(*c, depth + 1, seen)) return r;
   return nullptr;
 }
 
@@ -91,7 +94,8 @@ void check_view(const pickle::Tensor& t, const std::string& name, const std::str
 }
 
 std::vector<Item> state_dict_items(const ValuePtr& root, const std::string& path) {
-  const Value* sd = find_state_dict(*root, 0);
+  std::unordered_set<const Value*> seen;
+  const Value* sd = find_state_dict(*root, 0, seen);
   if (!sd) throw InputError(path, "no state dict (a dict of tensors) in this checkpoint");
   std::vector<Item> items;
   for (const auto& [k, v] : sd->dict) {
