@@ -56,6 +56,13 @@ rm -f "$bad_nl"
 check "unknown option exits 2" test $? -eq 2
 "$setol" analyze "$model" --fail-on 'nosuchcolumn>3' >/dev/null 2>&1
 check "bad --fail-on exits 2" test $? -eq 2
+SETOL_HDF5_TIMEOUT=soon "$setol" analyze "$h5" -o "$tmp/out.json" 2>"$tmp/err"
+check "bad SETOL_HDF5_TIMEOUT exits 2" test $? -eq 2
+check "bad SETOL_HDF5_TIMEOUT: one line naming the variable" test "$(grep -c 'SETOL_HDF5_TIMEOUT must be' "$tmp/err")" -eq 1 -a "$(wc -l <"$tmp/err")" -eq 1
+check "bad SETOL_HDF5_TIMEOUT: no output file" test ! -e "$tmp/out.json"
+SETOL_HDF5_TIMEOUT=30 "$setol" analyze "$h5" -o "$tmp/out.json" 2>"$tmp/err"
+check "SETOL_HDF5_TIMEOUT=30 reads the file" test $? -eq 0 -a -s "$tmp/out.json"
+rm -f "$tmp/out.json"
 "$setol" --version | grep -q '^setol [0-9]'
 check "--version" test $? -eq 0
 "$setol" analyze --help | grep -q -- '--min-evals'

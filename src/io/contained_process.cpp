@@ -132,8 +132,8 @@ void answer(int fd, F&& work) {
 // ---- the parent ----
 
 ContainedProcess::ContainedProcess(std::string path, std::string library, const Start& start, const Serve& serve,
-                                   std::size_t memory_limit)
-    : path_(std::move(path)), library_(std::move(library)) {
+                                   std::size_t memory_limit, std::string timeout_hint)
+    : path_(std::move(path)), library_(std::move(library)), timeout_hint_(std::move(timeout_hint)) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     throw InputError(path_, "cannot start the " + library_ + " reader process: " + std::strerror(errno));
@@ -197,7 +197,9 @@ void ContainedProcess::read_exact(void* out, std::size_t n, const std::string& w
   char* c = static_cast<char*>(out);
   while (n > 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) fail(what, library_ + " did not finish in time (a damaged file that loops?)");
+    if (left.count() <= 0)
+      fail(what, library_ + " did not finish within " + std::to_string(timeout_.count()) +
+                     " s (a damaged file that loops?" + timeout_hint_ + ")");
     pollfd p{fd_, POLLIN, 0};
     const int k = poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1 << 30)));
     if (k < 0 && errno == EINTR) continue;
@@ -229,6 +231,7 @@ std::string ContainedProcess::start_reply(std::size_t max_bytes, std::chrono::se
   const std::lock_guard<std::mutex> lock(mutex_);
   const std::string what = "the list of tensors";
   if (!dead_.empty()) throw InputError(path_, dead_);
+  timeout_ = timeout;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::uint64_t n = read_header(what, deadline);
   if (n > max_bytes) fail(what, "the list of tensors is larger than " + std::to_string(max_bytes) + " bytes");
@@ -243,6 +246,7 @@ void ContainedProcess::call(const std::string& request, std::size_t size, const 
   if (!dead_.empty()) throw InputError(path_, "not read: " + dead_);
   const std::uint64_t head[2] = {size, request.size()};
   if (!send_all(fd_, head, sizeof head) || !send_all(fd_, request.data(), request.size())) child_died(what);
+  timeout_ = timeout;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::uint64_t n = read_header(what, deadline);
   if (n != size)

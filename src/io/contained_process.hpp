@@ -29,8 +29,9 @@ class ContainedProcess {
 
   // path: the file, named in every error; library: the parser's name, for messages.
   // memory_limit: the child's address-space limit beyond what it has at start (0: none).
+  // timeout_hint: appended to the message when a request runs out of time (how to allow more).
   ContainedProcess(std::string path, std::string library, const Start& start, const Serve& serve,
-                   std::size_t memory_limit);
+                   std::size_t memory_limit, std::string timeout_hint = "");
   ~ContainedProcess();
   ContainedProcess(const ContainedProcess&) = delete;
   ContainedProcess& operator=(const ContainedProcess&) = delete;
@@ -52,7 +53,8 @@ class ContainedProcess {
   std::uint64_t read_header(const std::string& what, std::chrono::steady_clock::time_point deadline);
   void stop();
 
-  std::string path_, library_;
+  std::string path_, library_, timeout_hint_;
+  std::chrono::seconds timeout_{0};  // of the request being served, for messages
   pid_t pid_ = -1;
   int fd_ = -1;
   std::string dead_;  // why the child is gone; later requests fail with it

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <filesystem>
@@ -350,6 +352,23 @@ class Hdf5File {
   std::vector<DatasetRef> refs_;
 };
 
+// How long libhdf5 may take to list a file, and the base of each dataset's deadline (which
+// adds 10 s per GiB): SETOL_HDF5_TIMEOUT seconds, 120 by default. Real files need far less
+// (metadata of a few MB, then plain reads); a damaged one can make libhdf5 loop.
+std::chrono::seconds hdf5_timeout() {
+  static const std::chrono::seconds value = [] {
+    const char* env = std::getenv("SETOL_HDF5_TIMEOUT");
+    if (!env) return std::chrono::seconds(120);
+    const std::string text(env);
+    if (text.empty() || text.size() > 7 || !std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+        std::stol(text) < 1)
+      throw UsageError("SETOL_HDF5_TIMEOUT must be a whole number of seconds from 1 to 9999999, not '" +
+                       one_line(text, 40) + "'");
+    return std::chrono::seconds(std::stol(text));
+  }();
+  return value;
+}
+
 // The reader setol sees: the list and the data of an Hdf5File opened in a contained child
 // process (io/contained_process.hpp). A crash, hang or runaway allocation of libhdf5 on a
 // damaged file ends that child and becomes an InputError naming the file; setol itself never
@@ -371,8 +390,8 @@ class Hdf5Reader final : public ModelReader {
           std::memcpy(&i, request.data(), 8);
           return (*file)->read(static_cast<std::size_t>(i));
         },
-        kListingMemory);
-    auto [format, listed] = decode_tensor_list(proc_->start_reply(kMaxListing, std::chrono::seconds(120)), path_);
+        kListingMemory, "; SETOL_HDF5_TIMEOUT=seconds allows longer");
+    auto [format, listed] = decode_tensor_list(proc_->start_reply(kMaxListing, hdf5_timeout()), path_);
     format_ = std::move(format);
     for (auto& t : listed) {
       infos_.push_back(t.info);
@@ -394,8 +413,7 @@ class Hdf5Reader final : public ModelReader {
     if (!bytes || *bytes > SIZE_MAX / 2) throw InputError(path_, what + ": shape overflows");
     const std::uint64_t request_index = i;
     const std::string request(reinterpret_cast<const char*>(&request_index), 8);
-    // A generous deadline: 2 minutes plus 10 s per GiB.
-    const auto timeout = std::chrono::seconds(120 + 10 * (*bytes >> 30));
+    const auto timeout = hdf5_timeout() + std::chrono::seconds(10 * (*bytes >> 30));
     const auto n = static_cast<std::size_t>(info.numel());
     if (f64) return receive<double>(std::move(info), n, request, *bytes, what, timeout);
     return receive<float>(std::move(info), n, request, *bytes, what, timeout);

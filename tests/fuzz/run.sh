@@ -31,7 +31,7 @@ for h in "${harnesses[@]}"; do
   bin="$build/tests/fuzz/fuzz_$h"
   inputs=()
   for d in "$here/seeds/$h" "$here/regressions/$h"; do [ -d "$d" ] && inputs+=("$d"); done
-  work="$(mktemp -d)"
+  work="$(mktemp -d)"; mkdir "$work/corpus"  # new inputs; the logs stay outside it
   # -rss_limit_mb / -malloc_limit_mb: a file of a few KB must never need 1 GiB; -timeout: 5 s.
   common=(-rss_limit_mb=1024 -malloc_limit_mb=1024 -timeout=5 -artifact_prefix="$artifacts/$h-"
           -dict="$here/dicts/$h.dict" -print_final_stats=1)
@@ -50,7 +50,7 @@ for h in "${harnesses[@]}"; do
       limits+=(-runs="$runs" -seed="${FUZZ_SEED:-1}")
     fi
     echo "== fuzz_$h: ${limits[*]}"
-    if ! "$bin" "${common[@]}" "${limits[@]}" "$work" "${inputs[@]}" > "$work/fuzz.log" 2>&1; then
+    if ! "$bin" "${common[@]}" "${limits[@]}" "$work/corpus" "${inputs[@]}" > "$work/fuzz.log" 2>&1; then
       tail -60 "$work/fuzz.log"; echo "fuzz_$h: FINDING (input in $artifacts)"; status=1
     else
       grep -E "stat::number_of_executed_units|cov:" "$work/fuzz.log" | tail -2
