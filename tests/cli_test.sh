@@ -156,6 +156,7 @@ plain=$(sed 's/\\-/-/g; s/\\&//g; s/\\f[BIR]//g' "$man_page")  # roff escapes re
 for opt in min-evals fail-on randomize dump-esd no-pool; do
   check "man page documents --$opt" grep -q -- "--$opt" <<<"$plain"
 done
+check "man page documents SETOL_HDF5_TIMEOUT" grep -q "^SETOL_HDF5_TIMEOUT$" <<<"$plain"
 for f in json jsonl csv table; do
   check "man page lists format $f" grep -qx "$f" <<<"$plain"
 done

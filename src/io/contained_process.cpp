@@ -192,13 +192,12 @@ void ContainedProcess::child_died(const std::string& what) {
   fail(what, why + " while reading; the file is damaged");
 }
 
-void ContainedProcess::read_exact(void* out, std::size_t n, const std::string& what,
-                                  std::chrono::steady_clock::time_point deadline) {
+void ContainedProcess::read_exact(void* out, std::size_t n, const std::string& what, const Deadline& deadline) {
   char* c = static_cast<char*>(out);
   while (n > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline.at - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      fail(what, library_ + " did not finish within " + std::to_string(timeout_.count()) +
+      fail(what, library_ + " did not finish within " + std::to_string(deadline.allowed.count()) +
                      " s (a damaged file that loops?" + timeout_hint_ + ")");
     pollfd p{fd_, POLLIN, 0};
     const int k = poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1 << 30)));
@@ -212,7 +211,7 @@ void ContainedProcess::read_exact(void* out, std::size_t n, const std::string& w
   }
 }
 
-std::uint64_t ContainedProcess::read_header(const std::string& what, std::chrono::steady_clock::time_point deadline) {
+std::uint64_t ContainedProcess::read_header(const std::string& what, const Deadline& deadline) {
   char head[9];
   read_exact(head, 9, what, deadline);
   std::uint64_t n;
@@ -231,8 +230,7 @@ std::string ContainedProcess::start_reply(std::size_t max_bytes, std::chrono::se
   const std::lock_guard<std::mutex> lock(mutex_);
   const std::string what = "the list of tensors";
   if (!dead_.empty()) throw InputError(path_, dead_);
-  timeout_ = timeout;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const Deadline deadline{std::chrono::steady_clock::now() + timeout, timeout};
   const std::uint64_t n = read_header(what, deadline);
   if (n > max_bytes) fail(what, "the list of tensors is larger than " + std::to_string(max_bytes) + " bytes");
   std::string out(n, '\0');
@@ -246,8 +244,7 @@ void ContainedProcess::call(const std::string& request, std::size_t size, const 
   if (!dead_.empty()) throw InputError(path_, "not read: " + dead_);
   const std::uint64_t head[2] = {size, request.size()};
   if (!send_all(fd_, head, sizeof head) || !send_all(fd_, request.data(), request.size())) child_died(what);
-  timeout_ = timeout;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const Deadline deadline{std::chrono::steady_clock::now() + timeout, timeout};
   const std::uint64_t n = read_header(what, deadline);
   if (n != size)
     fail(what, library_ + " returned " + std::to_string(n) + " bytes, not the " + std::to_string(size) + " expected");

@@ -46,15 +46,19 @@ class ContainedProcess {
             const std::string& what, std::chrono::seconds timeout);
 
  private:
+  // When a request must be answered, and the allowance it was given (for the message).
+  struct Deadline {
+    std::chrono::steady_clock::time_point at;
+    std::chrono::seconds allowed;
+  };
   [[noreturn]] void fail(const std::string& what, const std::string& problem);
   [[noreturn]] void child_died(const std::string& what);
-  void read_exact(void* out, std::size_t n, const std::string& what, std::chrono::steady_clock::time_point deadline);
+  void read_exact(void* out, std::size_t n, const std::string& what, const Deadline& deadline);
   // Reads a frame header; on an error frame throws its message; returns the reply length.
-  std::uint64_t read_header(const std::string& what, std::chrono::steady_clock::time_point deadline);
+  std::uint64_t read_header(const std::string& what, const Deadline& deadline);
   void stop();
 
   std::string path_, library_, timeout_hint_;
-  std::chrono::seconds timeout_{0};  // of the request being served, for messages
   pid_t pid_ = -1;
   int fd_ = -1;
   std::string dead_;  // why the child is gone; later requests fail with it

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <functional>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "io/checked_size.hpp"
@@ -359,12 +361,13 @@ std::chrono::seconds hdf5_timeout() {
   static const std::chrono::seconds value = [] {
     const char* env = std::getenv("SETOL_HDF5_TIMEOUT");
     if (!env) return std::chrono::seconds(120);
-    const std::string text(env);
-    if (text.empty() || text.size() > 7 || !std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }) ||
-        std::stol(text) < 1)
+    const std::string_view text(env);
+    long seconds = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size() || seconds < 1 || seconds > 9999999)
       throw UsageError("SETOL_HDF5_TIMEOUT must be a whole number of seconds from 1 to 9999999, not '" +
-                       one_line(text, 40) + "'");
-    return std::chrono::seconds(std::stol(text));
+                       one_line(std::string(text), 40) + "'");
+    return std::chrono::seconds(seconds);
   }();
   return value;
 }

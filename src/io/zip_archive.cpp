@@ -3,6 +3,7 @@
 #include <minizip/unzip.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "setol/error.hpp"
@@ -29,6 +30,47 @@ void check_end_record(const std::byte* d, std::size_t n, const std::string& path
   throw InputError(path, "truncated or damaged ZIP archive (no end-of-directory record at the end of the file)");
 }
 
+// minizip reads through these callbacks from the mapping already checked above, not from a
+// second open of the path: every byte it sees is the byte we validated, and it costs no
+// system call (minizip seeks and reads a few bytes at a time, two system calls each).
+struct MappedCursor {
+  const MappedFile* file;
+  std::uint64_t pos = 0;
+};
+
+voidpf mapped_open(voidpf opaque, const void*, int) { return new MappedCursor{static_cast<const MappedFile*>(opaque)}; }
+
+uLong mapped_read(voidpf, voidpf stream, void* buf, uLong size) {
+  auto* c = static_cast<MappedCursor*>(stream);
+  const std::uint64_t left = c->pos < c->file->size() ? c->file->size() - c->pos : 0;
+  const auto n = static_cast<uLong>(std::min<std::uint64_t>(size, left));
+  if (n > 0) std::memcpy(buf, c->file->data() + c->pos, n);
+  c->pos += n;
+  return n;
+}
+
+uLong mapped_write(voidpf, voidpf, const void*, uLong) { return 0; }  // read-only
+
+ZPOS64_T mapped_tell(voidpf, voidpf stream) { return static_cast<MappedCursor*>(stream)->pos; }
+
+long mapped_seek(voidpf, voidpf stream, ZPOS64_T offset, int origin) {
+  auto* c = static_cast<MappedCursor*>(stream);
+  std::uint64_t base = 0;
+  if (origin == ZLIB_FILEFUNC_SEEK_CUR) base = c->pos;
+  else if (origin == ZLIB_FILEFUNC_SEEK_END) base = c->file->size();
+  else if (origin != ZLIB_FILEFUNC_SEEK_SET) return -1;
+  if (offset > c->file->size() || base > c->file->size() - offset) return -1;  // outside the file
+  c->pos = base + offset;
+  return 0;
+}
+
+int mapped_close(voidpf, voidpf stream) {
+  delete static_cast<MappedCursor*>(stream);
+  return 0;
+}
+
+int mapped_error(voidpf, voidpf) { return 0; }
+
 }  // namespace
 
 const std::uint64_t ZipArchive::kDefaultMaxInflate = half_of_memory();
@@ -40,7 +82,9 @@ bool ZipArchive::looks_like_zip(const std::byte* data, std::size_t size) {
 ZipArchive::ZipArchive(const std::filesystem::path& path) : path_(path.string()) {
   file_ = MappedFile::open(path_);
   check_end_record(file_->data(), file_->size(), path_);
-  unz_ = unzOpen64(path_.c_str());
+  zlib_filefunc64_def io{mapped_open, mapped_read, mapped_write, mapped_tell, mapped_seek,
+                         mapped_close, mapped_error, const_cast<MappedFile*>(file_.get())};
+  unz_ = unzOpen2_64(path_.c_str(), &io);
   if (!unz_) throw InputError(path_, "not a readable ZIP archive (no central directory)");
   try {
     list_entries();
