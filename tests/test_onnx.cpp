@@ -64,3 +64,25 @@ TEST(Onnx, HostileAndBrokenFilesAreRefused) {
   fixtures::write_bytes(dir / "cut.onnx", whole.substr(0, whole.size() / 2));
   EXPECT_THROW(open_model(dir / "cut.onnx"), InputError);
 }
+
+// external_data's "offset" and "length" are decimal byte counts. One that is not a number is an
+// InputError naming the tensor; found by fuzzing (docs/reliability.md, finding 8), where it came
+// out of load() as std::invalid_argument.
+TEST(Onnx, ExternalOffsetOrLengthThatIsNotANumberIsRefused) {
+  fixtures::TempDir dir;
+  fixtures::write_bytes(dir / "model_external.onnx.data", fixtures::read_bytes(kDir + "model_external.onnx.data"));
+  for (const std::string key : {"offset", "length"}) {
+    std::string bytes = fixtures::read_bytes(kDir + "model_external.onnx");
+    // StringStringEntryProto: field 1 (key) "\x0a\x06" + key, then field 2 (value) "\x12" + length.
+    const auto at = bytes.find("\x0a\x06" + key + "\x12");
+    ASSERT_NE(at, std::string::npos) << key;
+    bytes[at + 2 + key.size() + 2] = 'x';  // the value's first digit; the protobuf stays valid
+    fixtures::write_bytes(dir / "model_external.onnx", bytes);
+    try {
+      open_model(dir / "model_external.onnx");
+      ADD_FAILURE() << "accepted a non-numeric external data " << key;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("external data " + key + " is not a number"), std::string::npos) << e.what();
+    }
+  }
+}

@@ -7,6 +7,7 @@
 // stored (in, out) and reported as the PyTorch (out, in) view; Conv weights are OIHW.
 #include <onnx/onnx_pb.h>
 
+#include <charconv>
 #include <cstring>
 #include <unordered_map>
 
@@ -139,13 +140,21 @@ class OnnxReader final : public ModelReader {
     it.transposed = f != trans.end() && f->second;
     items_.push_back(std::move(it));
   }
+  // An external_data value that must be a decimal byte count ("offset", "length").
+  std::uint64_t external_number(const onnx::TensorProto& p, const std::string& key, const std::string& text) const {
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+      throw InputError(path_, "tensor '" + p.name() + "': external data " + key + " is not a number");
+    return v;
+  }
   // The external file of a tensor and its data offset; the file must be inside the model's folder.
   std::pair<fs::path, std::uint64_t> external(const onnx::TensorProto& p) const {
     std::string location;
     std::uint64_t offset = 0;
     for (const auto& kv : p.external_data()) {
       if (kv.key() == "location") location = kv.value();
-      else if (kv.key() == "offset") offset = std::stoull(kv.value());
+      else if (kv.key() == "offset") offset = external_number(p, "offset", kv.value());
     }
     const fs::path rel(location);
     if (location.empty() || rel.is_absolute())
@@ -162,18 +171,14 @@ class OnnxReader final : public ModelReader {
     auto bad = [&](const std::string& why) { return InputError(path_, "tensor '" + p.name() + "': " + why); };
     if (p.data_location() == onnx::TensorProto::EXTERNAL) {
       std::uint64_t length = need;
-      try {
-        for (const auto& kv : p.external_data())
-          if (kv.key() == "length") length = std::stoull(kv.value());
-        const auto [file, offset] = external(p);
-        std::error_code ec;
-        const auto size = fs::file_size(file, ec);
-        if (ec) throw bad("external data file '" + file.string() + "' cannot be read");
-        if (length != need) throw bad("external length " + std::to_string(length) + " is not the " + std::to_string(need) + " bytes of its shape");
-        if (offset > size || need > size - offset) throw bad("external data range lies outside '" + file.string() + "'");
-      } catch (const std::logic_error&) {
-        throw bad("external data offset or length is not a number");
-      }
+      for (const auto& kv : p.external_data())
+        if (kv.key() == "length") length = external_number(p, "length", kv.value());
+      const auto [file, offset] = external(p);
+      std::error_code ec;
+      const auto size = fs::file_size(file, ec);
+      if (ec) throw bad("external data file '" + file.string() + "' cannot be read");
+      if (length != need) throw bad("external length " + std::to_string(length) + " is not the " + std::to_string(need) + " bytes of its shape");
+      if (offset > size || need > size - offset) throw bad("external data range lies outside '" + file.string() + "'");
       return;
     }
     std::uint64_t have = 0;
