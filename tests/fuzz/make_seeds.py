@@ -160,6 +160,39 @@ def torch_checkpoint(tensors, zip_format=True):
     return out.getvalue()
 
 
+def onnx_model(tensors):
+    """A self-contained ONNX model (protobuf written by hand, field numbers of onnx.proto): each
+    (name, shape, values, kind) is an initializer, kind "raw" (FLOAT in raw_data), "float"
+    (FLOAT in float_data) or "f16" (FLOAT16 bit patterns in int32_data); one MatMul node uses
+    the first, as exported Linear layers do."""
+    def varint(n):
+        out = b""
+        while True:
+            b, n = n & 0x7F, n >> 7
+            out += bytes([b | (0x80 if n else 0)])
+            if not n:
+                return out
+
+    def field(number, payload):  # length-delimited
+        return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+    def number(number, n):  # varint
+        return varint(number << 3) + varint(n)
+
+    graph = b""
+    for name, shape, values, kind in tensors:
+        t = b"".join(number(1, d) for d in shape)
+        if kind == "f16":
+            t += number(2, 10) + field(5, b"".join(varint(struct.unpack("<H", struct.pack("<e", v))[0]) for v in values))
+        else:
+            t += number(2, 1)
+            t += field(9, f32(values)) if kind == "raw" else field(4, f32(values))
+        graph += field(5, t + field(8, name.encode()))
+    node = field(1, b"x") + field(1, tensors[0][0].encode()) + field(2, b"y") + field(4, b"MatMul")
+    graph = field(1, node) + field(2, b"g") + graph
+    return number(1, 8) + field(8, number(2, 17)) + field(7, graph)
+
+
 def npz(members, compressed=False):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED) as z:
@@ -201,7 +234,10 @@ def main():
     put("npz", "deflated.npz", npz(members, True))
     put("zip", "stored.npz", npz(members))
 
-    copy("onnx", "formats/onnx/gnubg/model_external.onnx")
+    copy("onnx", "formats/onnx/gnubg/model_external.onnx")  # its .data file is not there: refused
+    put("onnx", "small.onnx", onnx_model([("fc1.weight", [4, 6], matrix(4, 6), "raw"),
+                                          ("fc2.weight", [6, 3], matrix(6, 3, 2), "float"),
+                                          ("fc3.weight", [3, 2], matrix(3, 2, 3), "f16")]))
 
     copy("pytorch", "formats/gnubg-nets-1.07/model_legacy.pt")
     copy("hdf5", "corpus/gnubg-nets-1.07/model.h5")
