@@ -10,7 +10,7 @@ $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config \
   libeigen3-dev libspectra-dev libcli11-dev nlohmann-json3-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev libhdf5-dev libopenblas-dev libgsl-dev libboost-dev libminizip-dev libonnx-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev libhdf5-dev libopenblas-dev libgsl-dev libboost-dev libminizip-dev libonnx-dev libprotobuf-dev \
   libcairo2-dev libpng-dev fonts-dejavu-core \
   python3 python3-jsonschema >/dev/null
 # shellcheck disable=SC2086
