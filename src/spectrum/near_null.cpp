@@ -5,11 +5,14 @@
 // them at O(m^2 n) with a slow, BLAS-2-bound bidiagonalisation. Here instead, with G an m x m
 // matrix with A's singular values:
 //  1. Square A (m = n): G = A^T itself, factorised P G = L U (dgetrf, 2/3 m^3 flops). The
-//     factors serve only step 2; step 3 uses G itself, so LU's backward error affects how fast
-//     the subspace converges, never the values.
+//     factors serve only step 2; step 3 uses G itself, so LU's backward error never moves a
+//     value. It can still leave the bound undecided: the iteration converges to the near-null
+//     space of L U, not of G, and for singular values at rounding level (exact zeros) that
+//     mismatch can put the bound near the tolerance itself (on one machine's OpenBLAS and not on
+//     another's). The square A then takes the QR route below as well.
 //     Rectangular A: A^T = Q R (dgeqrf, blocked BLAS-3, 2 n m^2 - 2/3 m^3 flops) and G = R: R has
 //     A's singular values, and Householder QR is backward stable, so they are perturbed by
-//     ~eps sigma_max only, as an SVD's are.
+//     ~eps sigma_max only, as an SVD's are. Steps 2 and 3 use R itself.
 //  2. Inverse subspace iteration on G^T G with q = k + p vectors, two solves with the factors a
 //     step (O(m^2 q)): the subspace converges to the q smallest right singular vectors at the
 //     rate (sigma_i / sigma_{q+1})^2 a step, which is tiny when the near-null values sit far
@@ -65,65 +68,38 @@ std::vector<double> upper_triangle_of_qr(const TensorData& t, const MatrixView& 
   return r;
 }
 
-}  // namespace
-
-std::optional<std::vector<double>> smallest_squared_singular_values(const TensorData& t, const MatrixView& v,
-                                                                   double scale, int k, double sigma_max, double gap,
-                                                                   std::vector<double>& triangle) {
-  const std::int64_t m64 = std::min(v.rows, v.cols), n64 = std::max(v.rows, v.cols);
-  const int m = static_cast<int>(m64), n = static_cast<int>(n64);
-  const int q = std::min(m, k + 4);
-  // 1. G (m x m) and the factors that solve with G^T G.
-  std::vector<double> g, lu;
-  std::vector<int> pivots;
-  if (m == n) {
-    g.resize(static_cast<std::size_t>(m64 * m64));
-    pack_panel(t, v, scale, 0, n64, g.data(), true);
-    lu = g;
-    pivots.resize(static_cast<std::size_t>(m));
-    int info = 0;
-    dgetrf_(&m, &m, lu.data(), &m, pivots.data(), &info);
-    if (info < 0) return std::nullopt;
-  } else {
-    g = upper_triangle_of_qr(t, v, scale, m, n);
-    if (g.empty()) return std::nullopt;
-  }
-  const auto fail = [&] {
-    if (m < n) triangle = std::move(g);
-    return std::nullopt;
-  };
-  // An exactly singular factor cannot be solved with: a zero pivot becomes eps sigma_max * 1e-3,
-  // a perturbation far inside the backward error of the factorisation itself.
-  std::vector<double>& pivot_matrix = m == n ? lu : g;
+// An exactly singular factor cannot be solved with: a zero pivot of the m x m factor (column-major)
+// becomes eps sigma_max * 1e-3, a perturbation far inside the backward error of the factorisation.
+void lift_zero_pivots(std::vector<double>& factor, int m, double sigma_max) {
   const double tiny = 1e-3 * kEps * sigma_max;
   for (int i = 0; i < m; ++i) {
-    double& d = pivot_matrix[static_cast<std::size_t>(i) * m + i];
+    double& d = factor[static_cast<std::size_t>(i) * m + i];
     if (std::fabs(d) < tiny) d = d < 0 ? -tiny : tiny;
   }
+}
+
+// Steps 2 and 3 for G (m x m, column-major, A's singular values): `solve` applies (G^T G)^-1 to
+// the m x q block y in place through G's factors. The k smallest squared singular values, or
+// nothing when the bound cannot decide.
+template <class Solve>
+std::optional<std::vector<double>> settle(const std::vector<double>& g, int m, int n, int k, double sigma_max,
+                                          double gap, Solve solve) {
+  const int q = std::min(m, k + 4);
   // 2. Inverse iteration from a fixed pseudo-random start (results do not depend on the run).
   std::vector<double> y(static_cast<std::size_t>(m) * static_cast<std::size_t>(q));
   std::mt19937_64 gen(0x5e7011);
   std::normal_distribution<double> normal;
   for (auto& e : y) e = normal(gen);
   orthonormalise(y, m, q);
-  const double one = 1;
   for (int step = 0; step < 3; ++step) {
-    if (m == n) {
-      int info = 0;
-      dgetrs_("T", &m, &q, lu.data(), &m, pivots.data(), y.data(), &m, &info);  // y = G^-T y
-      dgetrs_("N", &m, &q, lu.data(), &m, pivots.data(), y.data(), &m, &info);  // y = G^-1 y
-    } else {
-      dtrsm_("L", "U", "T", "N", &m, &q, &one, g.data(), &m, y.data(), &m);  // y = R^-T y
-      dtrsm_("L", "U", "N", "N", &m, &q, &one, g.data(), &m, y.data(), &m);  // y = R^-1 y
-    }
+    solve(y, q);
     for (const double e : y)
-      if (!std::isfinite(e)) return fail();
+      if (!std::isfinite(e)) return std::nullopt;
     orthonormalise(y, m, q);
   }
-  lu = {};
   // 3. C = G Y and its SVD.
+  const double one = 1, zero = 0;
   std::vector<double> c(y.size());
-  const double zero = 0;
   dgemm_("N", "N", &m, &q, &m, &one, g.data(), &m, y.data(), &m, &zero, c.data(), &m);
   std::vector<double> s, u, vt;
   thin_svd(c, m, q, s, u, vt);
@@ -150,17 +126,54 @@ std::optional<std::vector<double>> smallest_squared_singular_values(const Tensor
     out.push_back(sj * sj);
   }
   const double separation = gap - theta_max;
-  if (!(separation > 0)) return fail();
+  if (!(separation > 0)) return std::nullopt;
   const double bound = std::sqrt(res2 / separation);
   // Accepted when every value is proved to lie on the same side of WeightWatcher's rank
   // tolerance as the singular value it approximates, and far more accurate than the Gram's
   // resolution (sqrt(gap) > the values' scale).
   const double tol = sigma_max * static_cast<double>(n) * kEps;
-  if (!(bound <= 1e-3 * std::sqrt(gap))) return fail();
+  if (!(bound <= 1e-3 * std::sqrt(gap))) return std::nullopt;
   for (const double theta : out)
-    if (!(std::fabs(std::sqrt(theta) - tol) > bound)) return fail();
+    if (!(std::fabs(std::sqrt(theta) - tol) > bound)) return std::nullopt;
   std::sort(out.begin(), out.end());
   return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<double>> smallest_squared_singular_values(const TensorData& t, const MatrixView& v,
+                                                                   double scale, int k, double sigma_max, double gap,
+                                                                   std::vector<double>& triangle) {
+  const std::int64_t m64 = std::min(v.rows, v.cols), n64 = std::max(v.rows, v.cols);
+  const int m = static_cast<int>(m64), n = static_cast<int>(n64);
+  const double one = 1;
+  // 1a. Square A: G = A^T, P G = L U.
+  if (m == n) {
+    std::vector<double> g(static_cast<std::size_t>(m64 * m64));
+    pack_panel(t, v, scale, 0, n64, g.data(), true);
+    std::vector<double> lu = g;
+    std::vector<int> pivots(static_cast<std::size_t>(m));
+    int info = 0;
+    dgetrf_(&m, &m, lu.data(), &m, pivots.data(), &info);
+    if (info >= 0) {
+      lift_zero_pivots(lu, m, sigma_max);
+      auto values = settle(g, m, n, k, sigma_max, gap, [&](std::vector<double>& y, int q) {
+        dgetrs_("T", &m, &q, lu.data(), &m, pivots.data(), y.data(), &m, &info);  // y = G^-T y
+        dgetrs_("N", &m, &q, lu.data(), &m, pivots.data(), y.data(), &m, &info);  // y = G^-1 y
+      });
+      if (values) return values;
+    }
+  }
+  // 1b. A^T = Q R and G = R: rectangular A, or square A whose LU bound could not decide.
+  std::vector<double> r = upper_triangle_of_qr(t, v, scale, m, n);
+  if (r.empty()) return std::nullopt;
+  lift_zero_pivots(r, m, sigma_max);
+  auto values = settle(r, m, n, k, sigma_max, gap, [&](std::vector<double>& y, int q) {
+    dtrsm_("L", "U", "T", "N", &m, &q, &one, r.data(), &m, y.data(), &m);  // y = R^-T y
+    dtrsm_("L", "U", "N", "N", &m, &q, &one, r.data(), &m, y.data(), &m);  // y = R^-1 y
+  });
+  if (!values) triangle = std::move(r);
+  return values;
 }
 
 }  // namespace setol::spectrum
