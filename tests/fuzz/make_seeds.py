@@ -130,8 +130,8 @@ def torch_checkpoint(tensors, zip_format=True):
 
     class P(pickle.Pickler):
         def persistent_id(self, obj):
-            if isinstance(obj, Storage):
-                return ("storage", FloatStorage, obj.key, "cpu", obj.n)
+            if isinstance(obj, Storage):  # the legacy format adds view metadata (None: no view)
+                return ("storage", FloatStorage, obj.key, "cpu", obj.n) + (() if zip_format else (None,))
             return None
 
     try:
@@ -150,7 +150,17 @@ def torch_checkpoint(tensors, zip_format=True):
             else:
                 sys.modules[k] = v
     if not zip_format:
-        return None
+        # Legacy: magic number, protocol version, sys_info, the object, the sorted storage keys
+        # (five pickles), then each storage as a little-endian int64 element count and its data.
+        def dump(obj):
+            return pickle.dumps(obj, protocol=2)
+        sys_info = {"protocol_version": 1001, "little_endian": True,
+                    "type_sizes": {"short": 2, "int": 4, "long": 4}}
+        keys = sorted(storages)
+        out = dump(0x1950a86a20f9469cfc6c) + dump(1001) + dump(sys_info) + pkl + dump(keys)
+        for key in keys:
+            out += struct.pack("<q", len(storages[key]) // 4) + storages[key]
+        return out
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
         z.writestr("archive/data.pkl", pkl)
@@ -239,7 +249,7 @@ def main():
                                           ("fc2.weight", [6, 3], matrix(6, 3, 2), "float"),
                                           ("fc3.weight", [3, 2], matrix(3, 2, 3), "f16")]))
 
-    copy("pytorch", "formats/gnubg-nets-1.07/model_legacy.pt")
+    put("pytorch", "legacy.pt", torch_checkpoint(w, zip_format=False))
     copy("hdf5", "corpus/gnubg-nets-1.07/model.h5")
     keras = io.BytesIO()
     with zipfile.ZipFile(keras, "w", zipfile.ZIP_STORED) as z:
