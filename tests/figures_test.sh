@@ -48,6 +48,40 @@ check "batch: setol plot from JSONL gives the same bytes" diff -r "$tmp/c" "$tmp
 "$setol" plot "$tmp/r.json" --esd "$tmp/nowhere" -o "$tmp/e" 2>"$tmp/err"
 check "plot without the eigenvalues: exit 2 naming the file" test $? -eq 2 -a -n "$(grep nowhere "$tmp/err")"
 
+# A report or eigenvalue file read back is input: a row without layer_id or an eigenvalue that is
+# not finite is exit 2 naming the file; absurd numbers in the rows and missing fields (edited by
+# hand) still draw, with no undefined conversion or read of a missing key (the ASan+UBSan run
+# prints any "runtime error" on stderr).
+python3 - "$tmp" <<'PY'
+import json, struct, sys
+t = sys.argv[1]
+r = json.load(open(t + "/r.json"))
+bad = json.loads(json.dumps(r))
+del bad["layers"][0]["layer_id"]
+json.dump(bad, open(t + "/no-id.json", "w"))
+for row in r["layers"]:
+    row.update({"N": 1e300, "num_spikes": 1e300, "alpha": 1e300})
+del r["tool"], r["inputs"][0]["tensors"], r["layers"][1]["stable_rank"]  # fields only the HTML shows
+json.dump(r, open(t + "/absurd.json", "w"))
+header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }"
+header += " " * (127 - 10 - len(header)) + "\n"
+with open(t + "/inf.npy", "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + struct.pack("<2d", 1.0, float("inf")))
+PY
+"$setol" plot "$tmp/no-id.json" --esd "$tmp/esd" -o "$tmp/f" 2>"$tmp/err"
+check "plot of a row without layer_id: exit 2" test $? -eq 2
+check "plot of a row without layer_id: one line naming the file and the row" \
+  bash -c '[ "$(wc -l < "$1")" -eq 1 ] && grep -q "no-id.json: not a setol analyze report: layer row 1: \"layer_id\" is not an integer" "$1"' _ "$tmp/err"
+check "plot of a row without layer_id: no figures" test ! -e "$tmp/f"
+"$setol" plot "$tmp/absurd.json" --esd "$tmp/esd" -o "$tmp/g" --html "$tmp/g.html" 2>"$tmp/err"
+check "plot of absurd numbers and missing fields: exit 0, nothing on stderr" test $? -eq 0 -a ! -s "$tmp/err"
+check "plot of absurd numbers: the spectra still drawn" test -s "$tmp/g/0_fc1.weight.esd.svg"
+check "plot of missing fields: the HTML report written" grep -q "1e+300" "$tmp/g.html"
+cp -r "$tmp/esd" "$tmp/esd-inf" && cp "$tmp/inf.npy" "$tmp/esd-inf/0.npy"
+"$setol" plot "$tmp/r.json" --esd "$tmp/esd-inf" -o "$tmp/h" 2>"$tmp/err"
+check "plot of an infinite eigenvalue: exit 2 naming the file" \
+  bash -c '[ $0 -eq 2 ] && grep -q "esd-inf/0.npy: holds an eigenvalue that is not a finite number" "$1"' $? "$tmp/err"
+
 # Progress: on a terminal (script(1) gives the command one), not otherwise, not with --quiet.
 script -qfec "$setol analyze $cnn --format csv -o $tmp/p.csv" /dev/null >"$tmp/tty.out" 2>&1
 check "progress on a terminal: layers, elapsed, ETA" grep -q '\[[0-9]*/4\] .*elapsed .*ETA' "$tmp/tty.out"

@@ -69,6 +69,51 @@ bad_merge "a part of another run" "option randomize differs" "$p/part-1.jsonl" "
 head -n 3 "$p/part-2.jsonl" > "$p/cut-2.jsonl"
 bad_merge "an unfinished part" "incomplete" "$p/part-1.jsonl" "$p/cut-2.jsonl" "$p/part-3.jsonl"
 bad_merge "a plain report" "not a --shard part" "$tmp/single/report.json"
+# --- Damaged parts (a report read back is input like a model file): every field merge and
+# --resume use is checked for presence and type before use, so each defect is exit 2 and one line
+# naming the part and the defect, never a JSON library message or a read of a missing key.
+"$setol" analyze "$mlp" -q --shard 1/1 -o "$p/one.jsonl"
+python3 - "$p/one.jsonl" "$p" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+def damaged(name, change):
+    ls = json.loads(json.dumps(lines))
+    change(ls)
+    with open("%s/dmg-%s.jsonl" % (sys.argv[2], name), "w") as f:
+        f.write("".join(json.dumps(l) + "\n" for l in ls))
+damaged("no-inputs", lambda ls: ls[0].pop("inputs"))
+damaged("options", lambda ls: ls[0].__setitem__("options", 5))
+damaged("command", lambda ls: ls[0].__setitem__("command", 5))
+damaged("input", lambda ls: ls[0]["inputs"].__setitem__(0, 5))
+damaged("input-bytes", lambda ls: ls[0]["inputs"][0].__setitem__("bytes", "12"))
+damaged("shard-index", lambda ls: ls[0]["shard"].__setitem__("index", "1"))
+damaged("layer-id", lambda ls: ls[1].__setitem__("layer_id", "0"))
+damaged("layer-id-huge", lambda ls: ls[1].__setitem__("layer_id", 1e300))
+damaged("slice-id", lambda ls: ls[1].__setitem__("slice_id", 1.5))
+damaged("name", lambda ls: ls[1].__setitem__("name", 7))
+damaged("array", lambda ls: ls[1].__setitem__("shape", ["a"]))
+damaged("models", lambda ls: ls[-1].__setitem__("models", [5]))
+PY
+check "a part to damage" test -s "$p/dmg-name.jsonl"
+bad_merge "part without inputs" 'dmg-no-inputs.jsonl: not a --shard part: line 1: the header.s "inputs" is not an array' "$p/dmg-no-inputs.jsonl"
+bad_merge "options not an object" 'dmg-options.jsonl: .*"options" is not an object' "$p/dmg-options.jsonl"
+bad_merge "command not a string" 'dmg-command.jsonl: .*not a setol analyze JSONL report' "$p/dmg-command.jsonl"
+bad_merge "input not an object" 'dmg-input.jsonl: .*input 1: not an object' "$p/dmg-input.jsonl"
+bad_merge "input bytes a string" 'dmg-input-bytes.jsonl: .*input 1: "bytes" is not an integer' "$p/dmg-input-bytes.jsonl"
+bad_merge "shard index a string" 'dmg-shard-index.jsonl: .*shard: "index" is not an integer' "$p/dmg-shard-index.jsonl"
+bad_merge "layer_id a string" 'dmg-layer-id.jsonl: .*line 2: "layer_id" is not an integer' "$p/dmg-layer-id.jsonl"
+bad_merge "layer_id 1e300" 'dmg-layer-id-huge.jsonl: .*"layer_id" is not an integer' "$p/dmg-layer-id-huge.jsonl"
+bad_merge "slice_id 1.5" 'dmg-slice-id.jsonl: .*"slice_id" is not an integer' "$p/dmg-slice-id.jsonl"
+bad_merge "name a number" 'dmg-name.jsonl: .*line 2: "name" is not a string' "$p/dmg-name.jsonl"
+bad_merge "an array of strings" 'dmg-array.jsonl: .*"shape" is not a list of integers' "$p/dmg-array.jsonl"
+bad_merge "models not objects" 'dmg-models.jsonl: .*an entry of "models" is not an object' "$p/dmg-models.jsonl"
+"$setol" merge "$p/one.jsonl" -o "$tmp/merged/one.json"
+check "the undamaged part merges" test $? -eq 0
+# --resume reads the report it continues in the same way.
+head -n 2 "$p/dmg-input.jsonl" > "$tmp/resume.jsonl"
+err=$("$setol" analyze "$mlp" -q --format jsonl -o "$tmp/resume.jsonl" --resume 2>&1)
+check "--resume of a damaged report: exit 2" test $? -eq 2
+check "--resume of a damaged report: one line naming it" bash -c '[ "$(printf "%s\n" "$1" | wc -l)" -eq 1 ] && printf "%s" "$1" | grep -q "resume.jsonl: --resume: line 1: input 1: not an object"' _ "$err"
 "$setol" analyze "$cnn" --shard 4/3 -q --format jsonl >/dev/null 2>&1
 check "--shard 4/3 is a usage error" test $? -eq 2
 "$setol" analyze "$cnn" --shard 1/2 -q --format json >/dev/null 2>&1

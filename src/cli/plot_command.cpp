@@ -2,12 +2,14 @@
 // no spectrum recomputed: the same files `analyze --plot` writes (a CI artifact turned into
 // pictures later).
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <tuple>
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/report_shape.hpp"
 #include "cli/resume.hpp"
 #include "setol/error.hpp"
 #include "setol/model_reader.hpp"
@@ -21,7 +23,8 @@ nlohmann::ordered_json read_report(const std::string& path) {
   if (!in) throw InputError(path, "cannot read the report");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto j = nlohmann::ordered_json::parse(text, nullptr, false);
-  if (j.is_discarded()) {  // JSONL
+  const bool jsonl = j.is_discarded();
+  if (jsonl) {
     std::istringstream lines(text);
     std::string line;
     j = nlohmann::ordered_json();
@@ -38,13 +41,19 @@ nlohmann::ordered_json read_report(const std::string& path) {
         for (const auto& [k, v] : l.items()) j[k] = v;
       }
     }
-    for (auto& in : j["inputs"]) in.erase("bytes"), in.erase("mtime_ns");
-    std::vector<nlohmann::ordered_json> rows(j["layers"].begin(), j["layers"].end());
-    sort_rows_in_plan_order(rows, j["inputs"]);
-    j["layers"] = rows;
   }
-  if (!j.is_object() || j.value("command", "") != "analyze" || !j.contains("layers") || !j["inputs"].is_array())
+  if (!j.is_object() || !j.contains("layers") || !j["layers"].is_array())
     throw InputError(path, "not a setol analyze report with layer rows");
+  check_header_shape(path, "not a setol analyze report", "header", j);
+  auto& layers = j["layers"];
+  for (std::size_t k = 0; k < layers.size(); ++k)
+    check_row_shape(path, "not a setol analyze report", "layer row " + std::to_string(k + 1), layers[k]);
+  if (jsonl) {  // as the JSON report would hold it: no file fingerprints, rows in plan order
+    for (auto& in : j["inputs"]) in.erase("bytes"), in.erase("mtime_ns");
+    std::vector<nlohmann::ordered_json> rows(layers.begin(), layers.end());
+    sort_rows_in_plan_order(rows, j["inputs"]);
+    layers = rows;
+  }
   return j;
 }
 
@@ -53,7 +62,10 @@ std::vector<double> read_esd(const std::filesystem::path& file) {
   if (!std::filesystem::is_regular_file(file, ec))
     throw InputError(file.string(), "eigenvalues missing (was the report written with --dump-esd into this folder?)");
   const auto m = open_model(file, "npy");
-  return to_f64(m->load(0));
+  auto evals = to_f64(m->load(0));
+  for (const double v : evals)
+    if (!std::isfinite(v)) throw InputError(file.string(), "holds an eigenvalue that is not a finite number");
+  return evals;
 }
 
 }  // namespace

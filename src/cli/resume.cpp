@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/report_shape.hpp"
 #include "setol/error.hpp"
 
 namespace setol::cli {
@@ -24,14 +25,19 @@ PartialReport read_partial_report(const std::string& file, const std::string& wh
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object())
       throw InputError(file, what + ": line " + std::to_string(n) + " is not a JSON object");
+    const std::string where = "line " + std::to_string(n);
     if (n == 1) {
-      if (!j.contains("schema_version") || j.value("command", "") != "analyze")
+      const auto command = j.find("command");
+      if (!j.contains("schema_version") || command == j.end() || *command != "analyze")
         throw InputError(file, what + ": not a setol analyze JSONL report (its first line is not the run header)");
+      check_header_shape(file, what, where, j);
       p.header = std::move(j);
     } else if (j.contains("summary") || j.contains("models")) {
+      check_summary_shape(file, what, where, j);
       p.complete = true;
       p.last = std::move(j);
     } else if (j.contains("layer_id")) {
+      check_row_shape(file, what, where, j);
       p.rows.push_back(std::move(j));
     } else {
       throw InputError(file, what + ": line " + std::to_string(n) + " is neither a layer nor the summary");

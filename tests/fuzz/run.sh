@@ -4,8 +4,8 @@
 # BUILD_DIR: a -DSETOL_FUZZ=ON build (tests/fuzz/README.md). SECONDS: fuzzing time per harness
 # (0: replay only). HARNESS: names without the fuzz_ prefix (default: every harness in SMOKE).
 # FUZZ_RUNS=N (CI): a fixed random seed (FUZZ_SEED, default 1) and at most N executions per
-# harness (N/10 for jsonl_parts, which runs the whole merge command), so that a smoke run is
-# the same sequence of inputs on every machine; SECONDS then only caps the time.
+# harness, so that a smoke run is the same sequence of inputs on every machine; SECONDS then only
+# caps the time.
 # Any finding (crash, sanitizer report, leak, timeout, out-of-memory) exits non-zero; its
 # input is left in $FUZZ_ARTIFACTS (default: a temporary folder) to be added to
 # tests/fuzz/regressions/<harness>/.
@@ -46,8 +46,7 @@ for h in "${harnesses[@]}"; do
   elif [ "$seconds" -gt 0 ]; then
     limits=(-max_total_time="$seconds")
     if [ -n "${FUZZ_RUNS:-}" ]; then
-      runs=$FUZZ_RUNS; [ "$h" = jsonl_parts ] && runs=$((FUZZ_RUNS / 10))
-      limits+=(-runs="$runs" -seed="${FUZZ_SEED:-1}")
+      limits+=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
     fi
     echo "== fuzz_$h: ${limits[*]}"
     if ! "$bin" "${common[@]}" "${limits[@]}" "$work/corpus" "${inputs[@]}" > "$work/fuzz.log" 2>&1; then

@@ -13,6 +13,19 @@ namespace {
 
 std::string esc(const std::string& s) { return xml_escape(s); }
 
+// A field of the report, null when absent: `setol plot` draws reports read back from disk, whose
+// fields are checked (src/cli/report_shape.hpp) only as far as the commands need them.
+const nlohmann::ordered_json& field(const nlohmann::ordered_json& j, const char* key) {
+  static const nlohmann::ordered_json none;
+  if (!j.is_object()) return none;
+  const auto it = j.find(key);
+  return it == j.end() ? none : *it;
+}
+std::string text(const nlohmann::ordered_json& j, const char* key) {
+  const auto& v = field(j, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
 std::string cell(const nlohmann::ordered_json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
@@ -110,40 +123,40 @@ std::string html_report(const nlohmann::ordered_json& report, const Drawn& model
                         const std::map<std::size_t, Drawn>& layer_svgs) {
   std::ostringstream h;
   std::string inputs;
-  for (const auto& in : report["inputs"]) inputs += (inputs.empty() ? "" : ", ") + in.value("path", std::string());
+  for (const auto& in : field(report, "inputs")) inputs += (inputs.empty() ? "" : ", ") + text(in, "path");
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>setol report: " << esc(inputs)
     << "</title>\n<style>" << kStyle << "</style></head>\n<body>\n<div id=\"js-error\"></div>\n";
-  h << "<h1>setol " << (report.value("command", std::string()) == "compare" ? "comparison" : "report") << "</h1>\n<div class=\"meta\">" << esc(report["tool"].value("name", std::string())) << ' '
-    << esc(report["tool"].value("version", std::string())) << " · " << esc(report.value("command", std::string()))
-    << "<br>";
-  for (const auto& in : report["inputs"]) {
-    h << "<code>" << esc(in.value("path", std::string())) << "</code> (" << esc(cell(in["format"])) << ", "
-      << esc(cell(in["tensors"])) << " tensors";
-    if (in.contains("role")) h << ", " << esc(in["role"].get<std::string>());
-    if (in.contains("error")) h << ", <b>error:</b> " << esc(in["error"].get<std::string>());
+  const std::string command = text(report, "command");
+  h << "<h1>setol " << (command == "compare" ? "comparison" : "report") << "</h1>\n<div class=\"meta\">"
+    << esc(text(field(report, "tool"), "name")) << ' ' << esc(text(field(report, "tool"), "version")) << " · "
+    << esc(command) << "<br>";
+  for (const auto& in : field(report, "inputs")) {
+    h << "<code>" << esc(text(in, "path")) << "</code> (" << esc(cell(field(in, "format"))) << ", "
+      << esc(cell(field(in, "tensors"))) << " tensors";
+    if (!field(in, "role").is_null()) h << ", " << esc(cell(field(in, "role")));
+    if (!field(in, "error").is_null()) h << ", <b>error:</b> " << esc(cell(field(in, "error")));
     h << ")<br>";
   }
   std::string opts;
-  for (const auto& [k, v] : report["options"].items())
+  for (const auto& [k, v] : field(report, "options").items())
     if (v.is_boolean() ? v.get<bool>() : (!v.is_null() && !(v.is_array() && v.empty()) && k != "format" && k != "output"))
       opts += (opts.empty() ? "" : " · ") + k + (v.is_boolean() ? "" : "=" + cell(v));
   h << "options: " << esc(opts) << "</div>\n";
 
   h << "<h2>Summary</h2>\n";
-  if (report.contains("models")) {
+  if (field(report, "models").is_array()) {
     h << "<table><thead><tr><th>model</th><th>status</th><th>layers</th><th>mean alpha</th><th>mean alpha_weighted</th>"
          "<th>mean log_spectral_norm</th></tr></thead><tbody>";
-    for (const auto& m : report["models"]) {
-      const auto& s = m["summary"];
-      h << "<tr><td class=\"t\">" << esc(m.value("model", std::string())) << "</td><td class=\"t\">"
-        << esc(m.value("status", std::string())) << "</td><td>" << esc(cell(s["num_layers"])) << "</td><td>"
-        << esc(cell(s.value("alpha", nlohmann::ordered_json()))) << "</td><td>"
-        << esc(cell(s.value("alpha_weighted", nlohmann::ordered_json()))) << "</td><td>"
-        << esc(cell(s.value("log_spectral_norm", nlohmann::ordered_json()))) << "</td></tr>";
+    for (const auto& m : field(report, "models")) {
+      const auto& s = field(m, "summary");
+      h << "<tr><td class=\"t\">" << esc(text(m, "model")) << "</td><td class=\"t\">" << esc(text(m, "status"))
+        << "</td><td>" << esc(cell(field(s, "num_layers"))) << "</td><td>" << esc(cell(field(s, "alpha")))
+        << "</td><td>" << esc(cell(field(s, "alpha_weighted"))) << "</td><td>"
+        << esc(cell(field(s, "log_spectral_norm"))) << "</td></tr>";
     }
     h << "</tbody></table>\n";
-  } else if (report.contains("summary")) {
-    summary_table(h, report["summary"]);
+  } else if (field(report, "summary").is_object()) {
+    summary_table(h, field(report, "summary"));
   }
 
   if (!model_svgs.empty()) {
@@ -152,13 +165,13 @@ std::string html_report(const nlohmann::ordered_json& report, const Drawn& model
     h << "</div>\n";
   }
 
-  const auto& layers = report.value("layers", nlohmann::ordered_json::array());
+  const auto& layers = field(report, "layers");
   std::vector<std::string> cols;
-  const bool compare = report.value("command", std::string()) == "compare";
-  if (!layers.empty()) {
+  const bool compare = command == "compare";
+  if (layers.is_array() && !layers.empty()) {
     for (const char* c : compare ? std::vector<const char*>(std::begin(kCompareShown), std::end(kCompareShown))
                                  : std::vector<const char*>(std::begin(kShown), std::end(kShown)))
-      if (layers[0].contains(c)) cols.emplace_back(c);
+      if (layers[0].is_object() && layers[0].contains(c)) cols.emplace_back(c);
   }
   h << "<h2>Layers</h2>\n<p class=\"meta legend\">click a column to sort, a row to show its figures · "
        "<span style=\"background:#fde8dc\">over-trained (α &lt; 2)</span><span style=\"background:#fff4d6\">"
@@ -166,17 +179,16 @@ std::string html_report(const nlohmann::ordered_json& report, const Drawn& model
   h << "<table id=\"layers\"><thead><tr>";
   for (const auto& c : cols) h << "<th>" << esc(c) << "</th>";
   h << "</tr></thead><tbody>\n";
-  for (std::size_t i = 0; i < layers.size(); ++i) {
+  for (std::size_t i = 0; layers.is_array() && i < layers.size(); ++i) {
     const auto& row = layers[i];
-    const std::string warning = row.value("warning", nlohmann::ordered_json()).is_string() ? row["warning"].get<std::string>() : "";
-    const std::string status = row.value("status", std::string());
+    const std::string warning = text(row, "warning"), status = text(row, "status");
     std::string cls = "layer";
     if (warning == "over-trained") cls += " over";
     if (warning == "under-trained") cls += " under";
     if (status != "success") cls += " bad";
     h << "<tr class=\"" << cls << "\" data-idx=\"" << i << "\">";
     for (const auto& c : cols) {
-      const auto& v = row[c];
+      const auto& v = field(row, c.c_str());
       h << "<td" << (v.is_string() || c == "name" ? " class=\"t\"" : "") << ">" << esc(cell(v)) << "</td>";
     }
     h << "</tr>\n";

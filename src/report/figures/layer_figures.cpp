@@ -21,7 +21,9 @@ std::string fixed(double v, int digits = 3) {
   return buf;
 }
 
-std::string count(double v) { return std::isfinite(v) ? std::to_string(static_cast<long long>(v)) : "n/a"; }
+std::string count(double v) {  // a report read back may hold any number: only what a long long holds
+  return std::isfinite(v) && std::abs(v) < 9e18 ? std::to_string(static_cast<long long>(v)) : "n/a";
+}
 
 // A density histogram of `v` in 100 bins over [lo, hi], equal-width or (log) geometric:
 // height_i = c_i / (n * width_i), the width in units of lambda (`per_decade` false: the density of
@@ -147,7 +149,9 @@ Figure esd_lin(const LayerData& d) {
     f.lines.push_back(std::move(mp));
     f.markers.push_back({lo, color::green, true, ""});
     f.markers.push_back({hi, color::green, true, "MP bulk edges"});
-    const auto spikes = static_cast<std::size_t>(std::max(0.0, d.get("num_spikes")));
+    double claimed = d.get("num_spikes");  // NaN when absent; a report read back may hold any number
+    if (!(claimed > 0)) claimed = 0;
+    const auto spikes = static_cast<std::size_t>(std::min(claimed, static_cast<double>(d.evals.size())));
     Points p{.color = color::vermillion, .label = "spikes (" + std::to_string(spikes) + ")"};
     for (std::size_t i = 0; i < spikes && i < d.evals.size(); ++i) {
       p.x.push_back(d.evals[d.evals.size() - 1 - i]);

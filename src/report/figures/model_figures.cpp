@@ -56,6 +56,9 @@ Figure alpha_histogram(const std::vector<ModelRows>& models) {
   const double lo = std::floor(*std::min_element(all.begin(), all.end()));
   const double hi = std::max(lo + 1, std::ceil(*std::max_element(all.begin(), all.end())));
   Bars b{.color = color::blue, .opacity = 0.7, .label = ""};
+  // A report edited by hand may hold absurd alphas: beyond 2^53 lo + 1 == lo (no bin at all),
+  // and a spread over 1024 would need more than 4096 bins. No histogram then.
+  if (!(hi - lo >= 1 && hi - lo <= 1024)) return f;
   const int n = static_cast<int>(std::round((hi - lo) / 0.25));
   for (int k = 0; k <= n; ++k) b.edges.push_back(lo + 0.25 * k);
   b.heights.assign(static_cast<std::size_t>(n), 0);
