@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
 
 #include "spectrum/lapack.hpp"
 #include "spectrum/lapack_routines.hpp"
@@ -48,11 +49,9 @@ void orthonormalise(std::vector<double>& y, int m, int q) {
   dorgqr_(&m, &q, &q, y.data(), &m, tau.data(), work.data(), &lwork, &info);
 }
 
-// R (m x m, column-major, zero below the diagonal) of A^T = Q R, A the view's m x n matrix
-// (m < n); empty when dgeqrf fails.
-std::vector<double> upper_triangle_of_qr(const TensorData& t, const MatrixView& v, double scale, int m, int n) {
-  std::vector<double> at(static_cast<std::size_t>(m) * static_cast<std::size_t>(n));
-  pack_panel(t, v, scale, 0, n, at.data(), true);
+// R (m x m, column-major, zero below the diagonal) of A^T = Q R, from `at`, A^T packed n x m
+// (A the view's m x n matrix, m <= n), which dgeqrf overwrites; empty when dgeqrf fails.
+std::vector<double> upper_triangle_of_qr(std::vector<double> at, int m, int n) {
   std::vector<double> tau(static_cast<std::size_t>(m));
   int info = 0, lwork = -1;
   double wq = 0;
@@ -147,10 +146,12 @@ std::optional<std::vector<double>> smallest_squared_singular_values(const Tensor
   const std::int64_t m64 = std::min(v.rows, v.cols), n64 = std::max(v.rows, v.cols);
   const int m = static_cast<int>(m64), n = static_cast<int>(n64);
   const double one = 1;
+  // A^T, n x m, packed once for both routes.
+  std::vector<double> at(static_cast<std::size_t>(m64 * n64));
+  pack_panel(t, v, scale, 0, n64, at.data(), true);
   // 1a. Square A: G = A^T, P G = L U.
   if (m == n) {
-    std::vector<double> g(static_cast<std::size_t>(m64 * m64));
-    pack_panel(t, v, scale, 0, n64, g.data(), true);
+    const std::vector<double>& g = at;
     std::vector<double> lu = g;
     std::vector<int> pivots(static_cast<std::size_t>(m));
     int info = 0;
@@ -165,7 +166,7 @@ std::optional<std::vector<double>> smallest_squared_singular_values(const Tensor
     }
   }
   // 1b. A^T = Q R and G = R: rectangular A, or square A whose LU bound could not decide.
-  std::vector<double> r = upper_triangle_of_qr(t, v, scale, m, n);
+  std::vector<double> r = upper_triangle_of_qr(std::move(at), m, n);
   if (r.empty()) return std::nullopt;
   lift_zero_pivots(r, m, sigma_max);
   auto values = settle(r, m, n, k, sigma_max, gap, [&](std::vector<double>& y, int q) {
