@@ -20,14 +20,8 @@
 
 #include "setol/error.hpp"
 
-// Under AddressSanitizer the address space is mostly reserved shadow memory: no limit there.
-#if defined(__SANITIZE_ADDRESS__)
-#define SETOL_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SETOL_ASAN 1
-#endif
-#endif
+// Defined by the sanitizer runtimes (AddressSanitizer, UBSan) when one is linked in; else null.
+extern "C" __attribute__((weak)) void __sanitizer_set_death_callback(void (*callback)(void));
 
 namespace setol::io {
 namespace {
@@ -70,16 +64,27 @@ std::size_t address_space_now() {
 }
 
 // The soft address-space limit: what the child has now plus `extra` (the hard limit stays, so
-// it can be raised for a larger request).
-void limit_address_space([[maybe_unused]] std::size_t base, [[maybe_unused]] std::size_t extra) {
-#ifndef SETOL_ASAN
+// it can be raised for a larger request). An allocation beyond it fails at once (malloc returns
+// null) before a page is touched. Under AddressSanitizer the shadow memory is reserved before
+// the child starts, so it lies in `base` and the limit holds there too.
+void limit_address_space(std::size_t base, std::size_t extra) {
   rlimit r{};
   if (extra == 0 || getrlimit(RLIMIT_AS, &r) != 0) return;
   const rlim_t want = static_cast<rlim_t>(base) + static_cast<rlim_t>(extra);
   if (want < base || (r.rlim_max != RLIM_INFINITY && want > r.rlim_max)) return;
   r.rlim_cur = want;
   setrlimit(RLIMIT_AS, &r);
-#endif
+}
+
+// The child is a copy of the parent, handlers included. None of them may run here: setol's
+// interrupt handler (cli/interrupt.cpp) removes the parent's pending outputs, and a fuzzer's or
+// a sanitizer's crash handler would report the library's crash as the parent's and write the
+// parent's crash files. A crash of the library ends the child at once, by its signal, and the
+// parent reports it.
+void drop_inherited_handlers() {
+  for (const int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGINT, SIGTERM})
+    signal(sig, SIG_DFL);
+  if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
 }
 
 void send_frame(int fd, std::uint8_t status, const std::string& payload) {
@@ -107,6 +112,7 @@ void answer(int fd, F&& work) {
 [[noreturn]] void child_main(int fd, const ContainedProcess::Start& start, const ContainedProcess::Serve& serve,
                              std::size_t memory_limit) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the run
+  drop_inherited_handlers();
   signal(SIGPIPE, SIG_IGN);
   // What a crashing library prints (glibc's heap-corruption aborts, a sanitizer's report) would
   // break the one-line rule: the parent reports the crash. SETOL_CONTAINED_STDERR=1 keeps it.
