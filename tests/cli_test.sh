@@ -60,9 +60,15 @@ SETOL_HDF5_TIMEOUT=soon "$setol" analyze "$h5" -o "$tmp/out.json" 2>"$tmp/err"
 check "bad SETOL_HDF5_TIMEOUT exits 2" test $? -eq 2
 check "bad SETOL_HDF5_TIMEOUT: one line naming the variable" test "$(grep -c 'SETOL_HDF5_TIMEOUT must be' "$tmp/err")" -eq 1 -a "$(wc -l <"$tmp/err")" -eq 1
 check "bad SETOL_HDF5_TIMEOUT: no output file" test ! -e "$tmp/out.json"
-SETOL_HDF5_TIMEOUT=30 "$setol" analyze "$h5" -o "$tmp/out.json" 2>"$tmp/err"
-check "SETOL_HDF5_TIMEOUT=30 reads the file" test $? -eq 0 -a -s "$tmp/out.json"
-rm -f "$tmp/out.json"
+for bad in 0 0.0004 1e3 -1 inf; do
+  SETOL_HDF5_TIMEOUT=$bad "$setol" analyze "$h5" -o "$tmp/out.json" 2>"$tmp/err"
+  check "SETOL_HDF5_TIMEOUT=$bad exits 2 naming the variable" test $? -eq 2 -a "$(grep -c 'SETOL_HDF5_TIMEOUT must be' "$tmp/err")" -eq 1
+done
+for good in 30 2.5; do
+  SETOL_HDF5_TIMEOUT=$good "$setol" analyze "$h5" -o "$tmp/out.json" 2>"$tmp/err"
+  check "SETOL_HDF5_TIMEOUT=$good reads the file" test $? -eq 0 -a -s "$tmp/out.json"
+  rm -f "$tmp/out.json"
+done
 "$setol" --version | grep -q '^setol [0-9]'
 check "--version" test $? -eq 0
 "$setol" analyze --help | grep -q -- '--min-evals'

@@ -44,7 +44,8 @@ std::string serve(const std::string& request) {
   return request;
 }
 
-std::string call(ContainedProcess& p, const std::string& request, std::size_t size, std::chrono::seconds timeout = 20s) {
+std::string call(ContainedProcess& p, const std::string& request, std::size_t size,
+                 std::chrono::milliseconds timeout = 20s) {
   std::string out;
   p.call(
       request, size,
@@ -91,6 +92,18 @@ TEST(ContainedProcess, HangIsStoppedAtTheDeadline) {
   const std::string e = message_of([&] { call(p, "hang", 4, 1s); });
   EXPECT_TRUE(contains(e, "testlib did not finish within 1 s (a damaged file that loops?; how to allow more)")) << e;
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+}
+
+// Deadlines are kept to the millisecond (SETOL_HDF5_TIMEOUT=0.25) and named so in the message.
+TEST(ContainedProcess, SubSecondDeadlinesAreKeptAndNamed) {
+  ContainedProcess p(kFile, "testlib", [] { return std::string("listing"); }, serve, 0);
+  p.start_reply(100, 20s);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string e = message_of([&] { call(p, "hang", 4, 250ms); });
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_TRUE(contains(e, "testlib did not finish within 0.25 s (a damaged file that loops?)")) << e;
+  EXPECT_GE(took, 250ms);
+  EXPECT_LT(took, 5s);
 }
 
 TEST(ContainedProcess, RepliesOfAnotherSizeAreRefused) {

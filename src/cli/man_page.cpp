@@ -60,7 +60,8 @@ std::string man_page(const CLI::App& app) {
     o << ".TP\n\\fB" << f.name << "\\fR\n" << roff(std::string(f.doc)) << "\n";
   o << ".SH ENVIRONMENT\n"
        ".TP\n\\fBSETOL_HDF5_TIMEOUT\\fR\nSeconds libhdf5 may take to list an HDF5 or Keras file, and the base of "
-       "each dataset's deadline, which adds 10 s per GiB (default 120, from 1 to 9999999). A damaged file that makes "
+       "each dataset's deadline, which adds 10 s per GiB (default 120, from 0.001 to 9999999, to the millisecond). "
+       "A damaged file that makes "
        "libhdf5 loop ends with exit status 2 after this time.\n"
        ".TP\n\\fBSETOL_CONTAINED_STDERR\\fR\n1 keeps what libhdf5 prints on stderr in its contained reader process "
        "(for debugging a damaged file); otherwise it is discarded and the error is one line.\n";

@@ -54,6 +54,17 @@ bool recv_all(int fd, void* p, std::size_t n) {
   return true;
 }
 
+// A deadline in seconds for messages: "120", "0.25".
+std::string seconds_text(std::chrono::milliseconds ms) {
+  std::string text = std::to_string(ms.count() / 1000);
+  if (const auto frac = ms.count() % 1000; frac != 0) {
+    std::string digits = std::to_string(1000 + frac).substr(1);  // three digits, leading zeros kept
+    while (digits.back() == '0') digits.pop_back();
+    text += "." + digits;
+  }
+  return text;
+}
+
 // ---- the child ----
 
 std::size_t address_space_now() {
@@ -203,7 +214,7 @@ void ContainedProcess::read_exact(void* out, std::size_t n, const std::string& w
   while (n > 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline.at - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      fail(what, library_ + " did not finish within " + std::to_string(deadline.allowed.count()) +
+      fail(what, library_ + " did not finish within " + seconds_text(deadline.allowed) +
                      " s (a damaged file that loops?" + timeout_hint_ + ")");
     pollfd p{fd_, POLLIN, 0};
     const int k = poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1 << 30)));
@@ -232,7 +243,7 @@ std::uint64_t ContainedProcess::read_header(const std::string& what, const Deadl
   return n;
 }
 
-std::string ContainedProcess::start_reply(std::size_t max_bytes, std::chrono::seconds timeout) {
+std::string ContainedProcess::start_reply(std::size_t max_bytes, std::chrono::milliseconds timeout) {
   const std::lock_guard<std::mutex> lock(mutex_);
   const std::string what = "the list of tensors";
   if (!dead_.empty()) throw InputError(path_, dead_);
@@ -245,7 +256,7 @@ std::string ContainedProcess::start_reply(std::size_t max_bytes, std::chrono::se
 }
 
 void ContainedProcess::call(const std::string& request, std::size_t size, const std::function<std::byte*()>& out,
-                            const std::string& what, std::chrono::seconds timeout) {
+                            const std::string& what, std::chrono::milliseconds timeout) {
   const std::lock_guard<std::mutex> lock(mutex_);
   if (!dead_.empty()) throw InputError(path_, "not read: " + dead_);
   const std::uint64_t head[2] = {size, request.size()};

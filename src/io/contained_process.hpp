@@ -37,19 +37,19 @@ class ContainedProcess {
   ContainedProcess& operator=(const ContainedProcess&) = delete;
 
   // The start reply (at most max_bytes).
-  std::string start_reply(std::size_t max_bytes, std::chrono::seconds timeout);
+  std::string start_reply(std::size_t max_bytes, std::chrono::milliseconds timeout);
   // Sends a request and reads a reply of exactly `size` bytes into the buffer `out()` returns.
   // `out` is called only once the child has answered with that size, so nothing is allocated
   // for a request the child refuses. `what` names the work in messages (e.g. "dataset /w").
   // Thread-safe: requests are served one at a time.
   void call(const std::string& request, std::size_t size, const std::function<std::byte*()>& out,
-            const std::string& what, std::chrono::seconds timeout);
+            const std::string& what, std::chrono::milliseconds timeout);
 
  private:
   // When a request must be answered, and the allowance it was given (for the message).
   struct Deadline {
     std::chrono::steady_clock::time_point at;
-    std::chrono::seconds allowed;
+    std::chrono::milliseconds allowed;
   };
   [[noreturn]] void fail(const std::string& what, const std::string& problem);
   [[noreturn]] void child_died(const std::string& what);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -355,19 +356,21 @@ class Hdf5File {
 };
 
 // How long libhdf5 may take to list a file, and the base of each dataset's deadline (which
-// adds 10 s per GiB): SETOL_HDF5_TIMEOUT seconds, 120 by default. Real files need far less
-// (metadata of a few MB, then plain reads); a damaged one can make libhdf5 loop.
-std::chrono::seconds hdf5_timeout() {
-  static const std::chrono::seconds value = [] {
+// adds 10 s per GiB): SETOL_HDF5_TIMEOUT seconds, 120 by default, to the millisecond ("0.25").
+// Real files need far less (metadata of a few MB, then plain reads); a damaged one can make
+// libhdf5 loop.
+std::chrono::milliseconds hdf5_timeout() {
+  static const std::chrono::milliseconds value = [] {
     const char* env = std::getenv("SETOL_HDF5_TIMEOUT");
-    if (!env) return std::chrono::seconds(120);
+    if (!env) return std::chrono::milliseconds(120'000);
     const std::string_view text(env);
-    long seconds = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (ec != std::errc() || end != text.data() + text.size() || seconds < 1 || seconds > 9999999)
-      throw UsageError("SETOL_HDF5_TIMEOUT must be a whole number of seconds from 1 to 9999999, not '" +
+    double seconds = 0;
+    const auto [end, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), seconds, std::chars_format::fixed);
+    if (ec != std::errc() || end != text.data() + text.size() || !(seconds >= 0.001 && seconds <= 9999999))
+      throw UsageError("SETOL_HDF5_TIMEOUT must be a number of seconds from 0.001 to 9999999, not '" +
                        one_line(std::string(text), 40) + "'");
-    return std::chrono::seconds(seconds);
+    return std::chrono::milliseconds(std::llround(seconds * 1000));
   }();
   return value;
 }
@@ -426,7 +429,7 @@ class Hdf5Reader final : public ModelReader {
   // The buffer is allocated only once the child has read the dataset and answered.
   template <class T>
   TensorData receive(TensorInfo info, std::size_t n, const std::string& request, std::size_t bytes,
-                     const std::string& what, std::chrono::seconds timeout) const {
+                     const std::string& what, std::chrono::milliseconds timeout) const {
     std::shared_ptr<std::vector<T>> buf;
     proc_->call(
         request, bytes,
