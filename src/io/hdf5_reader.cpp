@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>

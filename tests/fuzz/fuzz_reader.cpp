@@ -32,8 +32,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   setol_fuzz::prepare_work_dir();
   // A libhdf5 that loops on a damaged file is stopped after 0.25 s (an InputError, the designed
   // outcome), well inside libFuzzer's -timeout of 5 s for the whole input; listing the 444 KB
-  // seed takes a few ms. Mutations of a looping file loop too, so this deadline sets the pace of
-  // the HDF5 harnesses. Only the HDF5 reader reads it; a value already set wins.
+  // seed takes 10-20 ms under ASan. Mutations of a looping file loop too, so this deadline sets
+  // the pace of the HDF5 harnesses. Only the HDF5 reader reads it; a value already set wins.
   setenv("SETOL_HDF5_TIMEOUT", "0.25", 0);
   return 0;
 }
