@@ -2,9 +2,16 @@
 // Keras layer names, Keras orientation), written here with the HDF5 C API.
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include "fixtures.hpp"
 #include "hdf5_writers.hpp"
+#include "io/contained_process.hpp"
+#include "io/readers.hpp"
 #include "setol/error.hpp"
 #include "setol/layer.hpp"
 #include "setol/model_reader.hpp"
@@ -157,4 +164,75 @@ TEST(Hdf5, ChunkedDatasetsThatStoreNothingAreRefusedBeforeReading) {
       EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
     }
   }
+}
+
+namespace {
+// The libhdf5 children this test process has running (one thread opens them all).
+std::vector<pid_t> running_children() {
+  std::ifstream in("/proc/self/task/" + std::to_string(gettid()) + "/children");
+  std::vector<pid_t> pids;
+  for (pid_t pid = 0; in >> pid;) pids.push_back(pid);
+  return pids;
+}
+
+// Rewrites `path` in place (same inode), as the fuzz harness does, with a file of these datasets.
+// It is written beside it first: the child may still hold (and lock) the previous file there.
+void write_generic(const std::string& path, const std::vector<std::pair<std::string, std::vector<hsize_t>>>& sets) {
+  const std::string beside = path + ".new";
+  hid_t f = H5Fcreate(beside.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  for (const auto& [name, dims] : sets) {
+    hsize_t n = 1;
+    for (const hsize_t d : dims) n *= d;
+    dataset(f, name, dims, fixtures::iota_values(n), H5T_IEEE_F32LE);
+  }
+  H5Fclose(f);
+  fixtures::write_bytes(path, fixtures::read_bytes(beside));
+}
+}  // namespace
+
+// The fuzz harnesses' persistent mode (io::reuse_hdf5_children): one child serves file after
+// file at the same path, each rewritten in place, and must read each afresh; a child that died
+// is replaced. Without reuse every file has a child of its own.
+TEST(Hdf5, AReusedChildReadsEachFileAfresh) {
+  TempDir dir;
+  const auto p = (dir / "w.h5").string();
+  const std::string keras_h5 = fixtures::read_bytes(std::string(SETOL_TEST_DATA) + "/formats/cnn-keras/model_keras2.h5");
+  const auto names = [](const ModelReader& m) {
+    std::vector<std::string> out;
+    for (const auto& t : m.tensors()) out.push_back(t.name);
+    return out;
+  };
+  for (const bool reuse : {false, true}) {
+    SCOPED_TRACE(reuse ? "reused child" : "child per file");
+    io::reuse_hdf5_children(reuse);
+    const std::size_t first = io::ContainedProcess::started();
+    write_generic(p, {{"a", {3, 4}}});
+    EXPECT_EQ(names(*open_model(p)), (std::vector<std::string>{"a"}));
+    write_generic(p, {{"b", {5, 2}}, {"c", {7}}});
+    {
+      const auto m = open_model(p);
+      ASSERT_EQ(names(*m), (std::vector<std::string>{"b", "c"}));
+      EXPECT_EQ(to_f64(m->load(0)), fixtures::iota_values(10));
+      EXPECT_EQ(to_f64(m->load(1)), fixtures::iota_values(7));
+    }
+    fixtures::write_bytes(p, keras_h5);
+    EXPECT_EQ(open_model(p)->format(), "keras-h5");
+    fixtures::write_bytes(p, "this is not hdf5");
+    EXPECT_THROW(open_model(p), InputError);
+    write_generic(p, {{"d", {2, 2}}});
+    EXPECT_EQ(names(*open_model(p)), (std::vector<std::string>{"d"}));
+    EXPECT_EQ(io::ContainedProcess::started() - first, reuse ? 1u : 5u);
+    if (!reuse) continue;
+    // The reused child is killed, as a crash of libhdf5 would end it: the next file gets a new one.
+    const auto pids = running_children();
+    ASSERT_EQ(pids.size(), 1u);
+    ASSERT_EQ(kill(pids[0], SIGKILL), 0);
+    waitpid(pids[0], nullptr, 0);
+    write_generic(p, {{"e", {3, 3}}});
+    const auto m = open_model(p);
+    EXPECT_EQ(names(*m), (std::vector<std::string>{"e"}));
+    EXPECT_EQ(to_f64(m->load(0)), fixtures::iota_values(9));
+    EXPECT_EQ(io::ContainedProcess::started() - first, 2u);
+  }
+  io::reuse_hdf5_children(false);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -27,6 +28,7 @@ namespace setol::io {
 namespace {
 
 constexpr std::uint8_t kReply = 0, kError = 1;
+std::atomic<std::size_t> children_started{0};
 constexpr std::size_t kMaxError = 1 << 16, kMaxRequest = 1 << 20;
 
 bool send_all(int fd, const void* p, std::size_t n) {
@@ -171,7 +173,10 @@ ContainedProcess::ContainedProcess(std::string path, std::string library, const 
   }
   close(sv[1]);
   fd_ = sv[0];
+  ++children_started;
 }
+
+std::size_t ContainedProcess::started() { return children_started; }
 
 ContainedProcess::~ContainedProcess() { stop(); }
 
@@ -243,24 +248,42 @@ std::uint64_t ContainedProcess::read_header(const std::string& what, const Deadl
   return n;
 }
 
-std::string ContainedProcess::start_reply(std::size_t max_bytes, std::chrono::milliseconds timeout) {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  const std::string what = "the list of tensors";
-  if (!dead_.empty()) throw InputError(path_, dead_);
-  const Deadline deadline{std::chrono::steady_clock::now() + timeout, timeout};
+std::string ContainedProcess::read_reply(std::size_t max_bytes, const std::string& what, const Deadline& deadline) {
   const std::uint64_t n = read_header(what, deadline);
-  if (n > max_bytes) fail(what, "the list of tensors is larger than " + std::to_string(max_bytes) + " bytes");
+  if (n > max_bytes) fail(what, what + " is larger than " + std::to_string(max_bytes) + " bytes");
   std::string out(n, '\0');
   read_exact(out.data(), n, what, deadline);
   return out;
 }
 
+void ContainedProcess::send_request(const std::string& request, std::uint64_t memory, const std::string& what) {
+  if (!dead_.empty()) throw InputError(path_, "not read: " + dead_);
+  const std::uint64_t head[2] = {memory, request.size()};
+  if (!send_all(fd_, head, sizeof head) || !send_all(fd_, request.data(), request.size())) child_died(what);
+}
+
+std::string ContainedProcess::start_reply(std::size_t max_bytes, std::chrono::milliseconds timeout) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (!dead_.empty()) throw InputError(path_, dead_);
+  return read_reply(max_bytes, "the list of tensors", {std::chrono::steady_clock::now() + timeout, timeout});
+}
+
+std::string ContainedProcess::ask(const std::string& request, std::size_t max_bytes, const std::string& what,
+                                  std::chrono::milliseconds timeout) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  send_request(request, 0, what);
+  return read_reply(max_bytes, what, {std::chrono::steady_clock::now() + timeout, timeout});
+}
+
+bool ContainedProcess::alive() {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return dead_.empty() && pid_ > 0;
+}
+
 void ContainedProcess::call(const std::string& request, std::size_t size, const std::function<std::byte*()>& out,
                             const std::string& what, std::chrono::milliseconds timeout) {
   const std::lock_guard<std::mutex> lock(mutex_);
-  if (!dead_.empty()) throw InputError(path_, "not read: " + dead_);
-  const std::uint64_t head[2] = {size, request.size()};
-  if (!send_all(fd_, head, sizeof head) || !send_all(fd_, request.data(), request.size())) child_died(what);
+  send_request(request, size, what);
   const Deadline deadline{std::chrono::steady_clock::now() + timeout, timeout};
   const std::uint64_t n = read_header(what, deadline);
   if (n != size)

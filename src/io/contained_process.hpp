@@ -38,12 +38,20 @@ class ContainedProcess {
 
   // The start reply (at most max_bytes).
   std::string start_reply(std::size_t max_bytes, std::chrono::milliseconds timeout);
+  // Sends a request whose reply has no size known in advance; the reply is at most max_bytes.
+  std::string ask(const std::string& request, std::size_t max_bytes, const std::string& what,
+                  std::chrono::milliseconds timeout);
   // Sends a request and reads a reply of exactly `size` bytes into the buffer `out()` returns.
   // `out` is called only once the child has answered with that size, so nothing is allocated
   // for a request the child refuses. `what` names the work in messages (e.g. "dataset /w").
   // Thread-safe: requests are served one at a time.
   void call(const std::string& request, std::size_t size, const std::function<std::byte*()>& out,
             const std::string& what, std::chrono::milliseconds timeout);
+  // False once the child is gone (it crashed, ran out of time or sent a malformed reply): every
+  // later request fails with the reason. An error the child answered with leaves it alive.
+  bool alive();
+  // How many children this process has started so far.
+  static std::size_t started();
 
  private:
   // When a request must be answered, and the allowance it was given (for the message).
@@ -56,6 +64,9 @@ class ContainedProcess {
   void read_exact(void* out, std::size_t n, const std::string& what, const Deadline& deadline);
   // Reads a frame header; on an error frame throws its message; returns the reply length.
   std::uint64_t read_header(const std::string& what, const Deadline& deadline);
+  // Reads a whole reply of at most max_bytes; `what` names it in the message if it is larger.
+  std::string read_reply(std::size_t max_bytes, const std::string& what, const Deadline& deadline);
+  void send_request(const std::string& request, std::uint64_t memory, const std::string& what);
   void stop();
 
   std::string path_, library_, timeout_hint_;

@@ -4,12 +4,14 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <filesystem>
 #include <cstring>
@@ -375,29 +377,61 @@ std::chrono::milliseconds hdf5_timeout() {
   return value;
 }
 
+using Opener = std::function<std::unique_ptr<Hdf5File>()>;
+
+// Requests to the child: read dataset i ('r' + 8 bytes), and for a reused child (below) close
+// the file and count what libhdf5 still holds ('c'), open the file again ('o').
+constexpr char kRead = 'r', kClose = 'c', kOpen = 'o';
+
+// Fuzzing only (reuse_hdf5_children): the child of one file is kept for the next file of the
+// same path and kind, as a fuzzer's persistent mode. Forking the sanitized harness cost more
+// than libhdf5's work on a small file (docs/reliability.md). A child that crashed, ran out of
+// time or answered malformed is replaced, and so is one that has served kFilesPerChild files,
+// which bounds what libhdf5's global state can carry from file to file. setol never enables it:
+// there each file has a child of its own.
+struct ReusedChild {
+  std::string key;
+  std::shared_ptr<ContainedProcess> proc;
+  std::size_t files = 0;
+};
+constexpr std::size_t kFilesPerChild = 1000;
+std::atomic<bool> reuse_children{false};
+std::mutex reuse_mutex;
+ReusedChild& reused_child() {
+  static ReusedChild r;
+  return r;
+}
+
 // The reader setol sees: the list and the data of an Hdf5File opened in a contained child
 // process (io/contained_process.hpp). A crash, hang or runaway allocation of libhdf5 on a
 // damaged file ends that child and becomes an InputError naming the file; setol itself never
 // calls libhdf5. Measured cost on the corpus: docs/reliability.md.
 class Hdf5Reader final : public ModelReader {
  public:
-  // open: runs in the child and opens the file there.
-  Hdf5Reader(std::string path, const std::function<std::unique_ptr<Hdf5File>()>& open) : path_(std::move(path)) {
-    auto file = std::make_shared<std::unique_ptr<Hdf5File>>();  // the child's; stays empty here
-    proc_ = std::make_unique<ContainedProcess>(
-        path_, "libhdf5",
-        [file, &open] {
-          *file = open();
-          return encode_tensor_list((*file)->format(), (*file)->listing());
-        },
-        [file](const std::string& request) {
-          std::uint64_t i = 0;
-          if (request.size() != 8) throw std::invalid_argument("bad request");
-          std::memcpy(&i, request.data(), 8);
-          return (*file)->read(static_cast<std::size_t>(i));
-        },
-        kListingMemory, "; SETOL_HDF5_TIMEOUT=seconds allows longer");
-    auto [format, listed] = decode_tensor_list(proc_->start_reply(kMaxListing, hdf5_timeout()), path_);
+  // open: runs in the child and opens the file there. reopen: opens it again in a reused child,
+  // from the path alone (that child has none of the parent's later memory). kind: "hdf5" or
+  // "keras", which with the path decides whether a child can be reused.
+  Hdf5Reader(std::string path, const std::string& kind, const Opener& open, const Opener& reopen)
+      : path_(std::move(path)) {
+    std::string listing;
+    if (reuse_children) listing = list_in_reused_child(kind + '\n' + path_);
+    if (!proc_) {
+      auto file = std::make_shared<std::unique_ptr<Hdf5File>>();  // the child's; stays empty here
+      proc_ = std::make_shared<ContainedProcess>(
+          path_, "libhdf5",
+          [file, &open] {
+            *file = open();
+            return encode_tensor_list((*file)->format(), (*file)->listing());
+          },
+          [file, reopen](const std::string& request) { return serve(*file, reopen, request); }, kListingMemory,
+          "; SETOL_HDF5_TIMEOUT=seconds allows longer");
+      if (reuse_children) {
+        const std::lock_guard<std::mutex> lock(reuse_mutex);
+        reused_child() = {kind + '\n' + path_, proc_, 1};
+      }
+      listing = proc_->start_reply(kMaxListing, hdf5_timeout());
+    }
+    auto [format, listed] = decode_tensor_list(listing, path_);
     format_ = std::move(format);
     for (auto& t : listed) {
       infos_.push_back(t.info);
@@ -418,7 +452,7 @@ class Hdf5Reader final : public ModelReader {
     const auto bytes = checked_nbytes(info.shape, f64 ? 8 : 4);
     if (!bytes || *bytes > SIZE_MAX / 2) throw InputError(path_, what + ": shape overflows");
     const std::uint64_t request_index = i;
-    const std::string request(reinterpret_cast<const char*>(&request_index), 8);
+    const std::string request = kRead + std::string(reinterpret_cast<const char*>(&request_index), 8);
     const auto timeout = hdf5_timeout() + std::chrono::seconds(10 * (*bytes >> 30));
     const auto n = static_cast<std::size_t>(info.numel());
     if (f64) return receive<double>(std::move(info), n, request, *bytes, what, timeout);
@@ -442,38 +476,98 @@ class Hdf5Reader final : public ModelReader {
     return TensorData(std::move(info), p, std::move(buf));
   }
 
+  // The child's side: one request about the open file.
+  static std::string serve(std::unique_ptr<Hdf5File>& file, const Opener& reopen, const std::string& request) {
+    if (request.size() == 9 && request[0] == kRead && file) {
+      std::uint64_t i = 0;
+      std::memcpy(&i, request.data() + 1, 8);
+      return file->read(static_cast<std::size_t>(i));
+    }
+    if (request.size() == 1 && request[0] == kClose) {
+      file.reset();
+      return std::to_string(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL));
+    }
+    if (request.size() == 1 && request[0] == kOpen) {
+      file.reset();
+      file = reopen();
+      return encode_tensor_list(file->format(), file->listing());
+    }
+    throw std::invalid_argument("bad request");
+  }
+
+  // The listing from the reused child, if there is a live one for `key` (else proc_ stays
+  // empty). The previous file is closed first: a file libhdf5 still held would be shared with
+  // this one, stale, as the harness rewrites the same path in place.
+  std::string list_in_reused_child(const std::string& key) {
+    const std::lock_guard<std::mutex> lock(reuse_mutex);
+    ReusedChild& r = reused_child();
+    if (!r.proc || r.key != key || r.files >= kFilesPerChild || !r.proc->alive()) return {};
+    std::string held;
+    try {
+      held = r.proc->ask(std::string(1, kClose), 32, "closing the previous file", hdf5_timeout());
+    } catch (const InputError&) {  // the previous file's damage ended the child: a new one
+      return {};
+    }
+    // Every handle the reader opens is closed with its object (Handle); one left over is ours.
+    if (held != "0") throw std::logic_error("libhdf5 still holds " + held + " objects after closing " + path_);
+    ++r.files;
+    proc_ = r.proc;
+    return proc_->ask(std::string(1, kOpen), kMaxListing, "the list of tensors", hdf5_timeout());
+  }
+
   static constexpr std::size_t kMaxListing = std::size_t{1} << 28;
   // The child's address space beyond its start while listing (a dataset read adds twice its size).
   static constexpr std::size_t kListingMemory = std::size_t{1} << 30;
   std::string path_, format_;
   std::vector<TensorInfo> infos_;
   std::vector<std::string> locators_;
-  std::unique_ptr<ContainedProcess> proc_;
+  std::shared_ptr<ContainedProcess> proc_;
 };
 
-}  // namespace
+// What a .keras archive gives the reader: the bytes of model.weights.h5, and the layers of
+// config.json (class name, layer name) in model order.
+struct KerasParts {
+  ZipBytes image;
+  std::vector<std::pair<std::string, std::string>> layers;
+};
 
-std::unique_ptr<ModelReader> open_hdf5(const std::filesystem::path& file) {
-  return std::make_unique<Hdf5Reader>(file.string(), [&file] { return std::make_unique<Hdf5File>(file); });
-}
-
-std::unique_ptr<ModelReader> open_keras(const std::filesystem::path& file) {
+KerasParts read_keras_parts(const std::filesystem::path& file) {
   const ZipArchive zip(file);
   const ZipEntry* weights = zip.find("model.weights.h5");
   const ZipEntry* config = zip.find("config.json");
   if (!weights || !config) throw InputError(file.string(), "a .keras archive needs model.weights.h5 and config.json");
   const ZipBytes cfg = zip.read(*config, 1u << 28);
-  std::vector<std::pair<std::string, std::string>> layers;
+  KerasParts parts;
   try {
     const auto j = nlohmann::json::parse(reinterpret_cast<const char*>(cfg.data), reinterpret_cast<const char*>(cfg.data) + cfg.size,
                                          nullptr, true, false);
     for (const auto& l : j.at("config").at("layers"))
-      layers.emplace_back(l.at("class_name").get<std::string>(), l.at("config").at("name").get<std::string>());
+      parts.layers.emplace_back(l.at("class_name").get<std::string>(), l.at("config").at("name").get<std::string>());
   } catch (const nlohmann::json::exception& e) {
     throw InputError(file.string(), std::string("config.json has no readable layer list: ") + e.what());
   }
-  const ZipBytes image = zip.read(*weights);
-  return std::make_unique<Hdf5Reader>(file.string(), [&] { return std::make_unique<Hdf5File>(file.string(), image, layers); });
+  parts.image = zip.read(*weights);
+  return parts;
+}
+
+}  // namespace
+
+void reuse_hdf5_children(bool on) { reuse_children = on; }
+
+std::unique_ptr<ModelReader> open_hdf5(const std::filesystem::path& file) {
+  const Opener open = [path = file.string()] { return std::make_unique<Hdf5File>(std::filesystem::path(path)); };
+  return std::make_unique<Hdf5Reader>(file.string(), "hdf5", open, open);
+}
+
+std::unique_ptr<ModelReader> open_keras(const std::filesystem::path& file) {
+  const KerasParts parts = read_keras_parts(file);  // here, so that the child needs no memory for it
+  const std::string path = file.string();
+  return std::make_unique<Hdf5Reader>(
+      path, "keras", [&] { return std::make_unique<Hdf5File>(path, parts.image, parts.layers); },
+      [path] {
+        const KerasParts again = read_keras_parts(path);
+        return std::make_unique<Hdf5File>(path, again.image, again.layers);
+      });
 }
 
 }  // namespace setol::io

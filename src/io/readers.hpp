@@ -23,6 +23,10 @@ std::unique_ptr<ModelReader> open_hdf5(const std::filesystem::path& file);
 // Keras 3 .keras archives (config.json + model.weights.h5).
 std::unique_ptr<ModelReader> open_keras(const std::filesystem::path& file);
 
+// For the fuzz harnesses only: the contained libhdf5 child of a file serves the next file of the
+// same path and kind too (a fuzzer's persistent mode; hdf5_reader.cpp). Off unless called.
+void reuse_hdf5_children(bool on);
+
 // PyTorch torch.save checkpoints, zip or legacy format (.bin, .pt, .pth, .ckpt).
 std::unique_ptr<ModelReader> open_torch(const std::filesystem::path& file);
 

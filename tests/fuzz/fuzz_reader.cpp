@@ -14,6 +14,7 @@
 #include <string>
 
 #include "fuzz_work_dir.hpp"
+#include "io/readers.hpp"
 #include "setol/error.hpp"
 #include "setol/model_reader.hpp"
 #include "setol/tensor.hpp"
@@ -30,11 +31,18 @@ const std::filesystem::path& input_file() {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   setol_fuzz::prepare_work_dir();
-  // A libhdf5 that loops on a damaged file is stopped after 0.25 s (an InputError, the designed
-  // outcome), well inside libFuzzer's -timeout of 5 s for the whole input; listing the 444 KB
-  // seed takes 10-20 ms under ASan. Mutations of a looping file loop too, so this deadline sets
-  // the pace of the HDF5 harnesses. Only the HDF5 reader reads it; a value already set wins.
-  setenv("SETOL_HDF5_TIMEOUT", "0.25", 0);
+  // The HDF5 harnesses keep the contained libhdf5 child from input to input, as a persistent
+  // mode (io/readers.hpp): a fork of this sanitized process costs more than libhdf5's work on a
+  // small file. SETOL_FUZZ_FORK_PER_FILE=1 gives each input a child of its own, as setol does.
+  const char* per_file = std::getenv("SETOL_FUZZ_FORK_PER_FILE");
+  setol::io::reuse_hdf5_children(!per_file || std::string(per_file) != "1");
+  // A libhdf5 that loops on a damaged file is stopped after 0.05 s (an InputError, the designed
+  // outcome), far inside libFuzzer's -timeout of 5 s for the whole input. About one mutated HDF5
+  // file in eight loops, so this deadline sets the pace of the HDF5 harnesses: 0.25 s gave
+  // 19-24 inputs a second, 0.05 s 89-98 (docs/reliability.md). A whole input grown from the
+  // 444 KB seed (listed, every dataset read and decoded) takes about 14 ms with a reused child.
+  // Only the HDF5 reader reads it; a value already set wins.
+  setenv("SETOL_HDF5_TIMEOUT", "0.05", 0);
   return 0;
 }
 

@@ -30,10 +30,12 @@ status=0
 for h in "${harnesses[@]}"; do
   bin="$build/tests/fuzz/fuzz_$h"
   export ASAN_OPTIONS="$asan_options"
-  # The HDF5 harnesses fork the contained libhdf5 child for every input, and a fork copies the
-  # page tables of all the harness has mapped, most of it ASan's 256 MB quarantine of freed
-  # memory. An 8 MB quarantine makes them about 1.4x faster (docs/reliability.md); freed memory
-  # is reused sooner, so a use after more than 8 MB of later frees goes unseen there.
+  # The HDF5 harnesses fork a new contained libhdf5 child whenever the last one ended (about one
+  # input in eight makes libhdf5 loop until its deadline), and a fork copies the page tables of
+  # all the harness has mapped, most of it ASan's 256 MB quarantine of freed memory. An 8 MB
+  # quarantine made them about 1.4x faster when every input had its own child
+  # (docs/reliability.md); freed memory is reused sooner, so a use after more than 8 MB of later
+  # frees goes unseen there.
   case "$h" in hdf5|keras) export ASAN_OPTIONS="$asan_options:quarantine_size_mb=8" ;; esac
   inputs=()
   for d in "$here/seeds/$h" "$here/regressions/$h"; do [ -d "$d" ] && inputs+=("$d"); done
