@@ -185,3 +185,14 @@ TEST(ContainedProcess, TheParentsHandlersDoNotRunInTheChild) {
   EXPECT_FALSE(contains(memory, "exit status 42") || contains(memory, "exit status 43")) << memory;
   EXPECT_TRUE(contains(memory, kFile + ": ")) << memory;
 }
+
+// An allowance of any length is a wait, not an overflow: a dataset a damaged file declares at
+// exabytes is given 10 s per GiB, which as nanoseconds past now overflows steady_clock
+// (finding 11: UBSan's signed overflow; without UBSan the deadline wrapped into the past).
+TEST(ContainedProcess, AnAllowanceOfAnyLengthIsKept) {
+  ContainedProcess p(kFile, "testlib", [] { return std::string("listing"); }, serve, 0);
+  const auto longest = std::chrono::milliseconds::max();
+  EXPECT_EQ(p.start_reply(100, longest), "listing");
+  EXPECT_EQ(call(p, "abcd", 4, longest), "abcd");
+  EXPECT_EQ(p.ask("efgh", 100, "dataset /w", std::chrono::seconds(std::int64_t{10} << 33)), "efgh");
+}

@@ -67,6 +67,15 @@ std::string seconds_text(std::chrono::milliseconds ms) {
   return text;
 }
 
+// When a wait of `timeout` from now ends. steady_clock counts nanoseconds in 64 bits, so now +
+// an allowance past about 292 years overflows, and an allowance can be that long: a dataset a
+// damaged file declares at exabytes adds 10 s per GiB (hdf5_reader.cpp). Waits are capped at
+// 10^7 s (about 115 days, SETOL_HDF5_TIMEOUT's largest value); messages name the allowance given.
+std::chrono::steady_clock::time_point after(std::chrono::milliseconds timeout) {
+  constexpr std::chrono::milliseconds kLongestWait{std::int64_t{10'000'000} * 1000};
+  return std::chrono::steady_clock::now() + std::min(timeout, kLongestWait);
+}
+
 // ---- the child ----
 
 std::size_t address_space_now() {
@@ -265,14 +274,14 @@ void ContainedProcess::send_request(const std::string& request, std::uint64_t me
 std::string ContainedProcess::start_reply(std::size_t max_bytes, std::chrono::milliseconds timeout) {
   const std::lock_guard<std::mutex> lock(mutex_);
   if (!dead_.empty()) throw InputError(path_, dead_);
-  return read_reply(max_bytes, "the list of tensors", {std::chrono::steady_clock::now() + timeout, timeout});
+  return read_reply(max_bytes, "the list of tensors", {after(timeout), timeout});
 }
 
 std::string ContainedProcess::ask(const std::string& request, std::size_t max_bytes, const std::string& what,
                                   std::chrono::milliseconds timeout) {
   const std::lock_guard<std::mutex> lock(mutex_);
   send_request(request, 0, what);
-  return read_reply(max_bytes, what, {std::chrono::steady_clock::now() + timeout, timeout});
+  return read_reply(max_bytes, what, {after(timeout), timeout});
 }
 
 bool ContainedProcess::alive() {
@@ -284,7 +293,7 @@ void ContainedProcess::call(const std::string& request, std::size_t size, const 
                             const std::string& what, std::chrono::milliseconds timeout) {
   const std::lock_guard<std::mutex> lock(mutex_);
   send_request(request, size, what);
-  const Deadline deadline{std::chrono::steady_clock::now() + timeout, timeout};
+  const Deadline deadline{after(timeout), timeout};
   const std::uint64_t n = read_header(what, deadline);
   if (n != size)
     fail(what, library_ + " returned " + std::to_string(n) + " bytes, not the " + std::to_string(size) + " expected");
