@@ -9,6 +9,14 @@
 # Any finding (crash, sanitizer report, leak, timeout, out-of-memory) exits non-zero; its
 # input is left in $FUZZ_ARTIFACTS (default: a temporary folder) to be added to
 # tests/fuzz/regressions/<harness>/.
+# A campaign (docs/reliability.md): FUZZ_KEEP=DIR keeps each harness's new inputs in
+# DIR/<harness>/corpus and its logs in DIR/<harness>/logs instead of a temporary folder, so that
+# a later run resumes from that corpus. FUZZ_JOBS=N fuzzes each harness in N workers at once that
+# share the corpus (libFuzzer reads back what the others wrote, its -reload=1 default), with seeds
+# FUZZ_SEED, FUZZ_SEED+1, ... under FUZZ_RUNS, each worker running FUZZ_RUNS inputs; the
+# harness's executions are the sum of its workers', printed at the end. SIGINT or SIGTERM stops
+# the workers, which print their final figures; a run so stopped exits 130 unless it found
+# something (1).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$1"; seconds="$2"; shift 2
@@ -27,7 +35,23 @@ asan_options="detect_leaks=1:abort_on_error=1:allocator_may_return_null=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$here/../lsan.supp"
 status=0
+workers=()      # the running fuzzers, stopped by SIGINT/SIGTERM
+interrupted=0
+trap 'interrupted=1; [ ${#workers[@]} -eq 0 ] || kill -TERM "${workers[@]}" 2>/dev/null || true' INT TERM
+# wait_for PID: PID's exit status, waiting on through the traps above (a trapped signal ends
+# `wait` early with a status above 128 while PID still runs).
+wait_for() {
+  local rc=0
+  while :; do
+    wait "$1" && return 0 || rc=$?
+    kill -0 "$1" 2>/dev/null || return "$rc"
+  done
+}
+jobs_n="${FUZZ_JOBS:-1}"
+case "$jobs_n" in ''|*[!0-9]*|0) echo "run.sh: FUZZ_JOBS must be a positive integer" >&2; exit 2 ;; esac
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 for h in "${harnesses[@]}"; do
+  [ "$interrupted" -eq 0 ] || break
   bin="$build/tests/fuzz/fuzz_$h"
   export ASAN_OPTIONS="$asan_options"
   # The HDF5 harnesses fork a new contained libhdf5 child whenever the last one ended (about one
@@ -39,30 +63,50 @@ for h in "${harnesses[@]}"; do
   case "$h" in hdf5|keras) export ASAN_OPTIONS="$asan_options:quarantine_size_mb=8" ;; esac
   inputs=()
   for d in "$here/seeds/$h" "$here/regressions/$h"; do [ -d "$d" ] && inputs+=("$d"); done
-  work="$(mktemp -d)"; mkdir "$work/corpus"  # new inputs; the logs stay outside it
+  if [ -n "${FUZZ_KEEP:-}" ]; then
+    work="$FUZZ_KEEP/$h"; logs="$work/logs"
+  else
+    work="$(mktemp -d)"; logs="$work"
+  fi
+  mkdir -p "$work/corpus" "$logs"  # the corpus holds new inputs; the logs stay outside it
   # -rss_limit_mb / -malloc_limit_mb: a file of a few KB must never need 1 GiB; -timeout: 5 s.
   common=(-rss_limit_mb=1024 -malloc_limit_mb=1024 -timeout=5 -artifact_prefix="$artifacts/$h-"
           -dict="$here/dicts/$h.dict" -print_final_stats=1)
   echo "== fuzz_$h: replay ${inputs[*]}"
-  if ! "$bin" "${common[@]}" -runs=0 "${inputs[@]}" > "$work/replay.log" 2>&1; then
-    tail -40 "$work/replay.log"; echo "fuzz_$h: replay FAILED"; status=1; continue
+  if ! "$bin" "${common[@]}" -runs=0 "${inputs[@]}" > "$logs/replay-$stamp.log" 2>&1; then
+    tail -40 "$logs/replay-$stamp.log"; echo "fuzz_$h: replay FAILED"; status=1; continue
   fi
   skip=0
   for o in "${OPEN[@]}"; do [ "$explicit" -eq 0 ] && [ "$o" = "$h" ] && skip=1; done
   if [ "$skip" -eq 1 ]; then
     echo "== fuzz_$h: not fuzzed (open finding in tests/fuzz/open-findings/$h)"
   elif [ "$seconds" -gt 0 ]; then
-    limits=(-max_total_time="$seconds")
-    if [ -n "${FUZZ_RUNS:-}" ]; then
-      limits+=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
-    fi
-    echo "== fuzz_$h: ${limits[*]}"
-    if ! "$bin" "${common[@]}" "${limits[@]}" "$work/corpus" "${inputs[@]}" > "$work/fuzz.log" 2>&1; then
-      tail -60 "$work/fuzz.log"; echo "fuzz_$h: FINDING (input in $artifacts)"; status=1
-    else
-      grep -E "stat::number_of_executed_units|cov:" "$work/fuzz.log" | tail -2
-    fi
+    pids=(); wlogs=(); total=0
+    for ((j = 0; j < jobs_n; j++)); do
+      limits=(-max_total_time="$seconds")
+      if [ -n "${FUZZ_RUNS:-}" ]; then
+        limits+=(-runs="$FUZZ_RUNS" -seed="$(( ${FUZZ_SEED:-1} + j ))")
+      fi
+      wlogs+=("$logs/fuzz-$stamp-$j.log")
+      echo "== fuzz_$h: ${limits[*]}"
+      "$bin" "${common[@]}" "${limits[@]}" "$work/corpus" "${inputs[@]}" > "${wlogs[$j]}" 2>&1 &
+      pids+=($!); workers=("${pids[@]}")
+    done
+    for j in "${!pids[@]}"; do
+      rc=0; wait_for "${pids[$j]}" || rc=$?
+      # libFuzzer exits 72 (its -interrupt_exit_code) when stopped by the signal we forwarded.
+      if [ "$rc" -ne 0 ] && ! { [ "$interrupted" -eq 1 ] && [ "$rc" -eq 72 ]; }; then
+        tail -60 "${wlogs[$j]}"; echo "fuzz_$h: FINDING (input in $artifacts)"; status=1
+      else
+        grep -E "stat::number_of_executed_units|cov:" "${wlogs[$j]}" | tail -2
+      fi
+      n="$(sed -n 's/^stat::number_of_executed_units: *//p' "${wlogs[$j]}")"
+      total=$(( total + ${n:-0} ))
+    done
+    workers=()
+    [ "$jobs_n" -eq 1 ] || echo "== fuzz_$h: $total executions in $jobs_n workers"
   fi
-  rm -rf "$work"
+  [ -n "${FUZZ_KEEP:-}" ] || rm -rf "$work"
 done
+if [ "$status" -eq 0 ] && [ "$interrupted" -eq 1 ]; then echo "run.sh: interrupted"; exit 130; fi
 exit $status
