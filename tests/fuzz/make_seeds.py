@@ -20,6 +20,14 @@ SEEDS = os.path.join(ROOT, "tests", "fuzz", "seeds")
 DATA = os.path.join(ROOT, "tests", "data")
 
 
+def member(z, name, data):
+    """Adds a member to ZipFile z with a fixed date (zipfile would stamp the current time), so
+    that the seeds are the same bytes on every run."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = z.compression
+    z.writestr(info, data)
+
+
 def put(harness, name, data):
     d = os.path.join(SEEDS, harness)
     os.makedirs(d, exist_ok=True)
@@ -163,10 +171,10 @@ def torch_checkpoint(tensors, zip_format=True):
         return out
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", pkl)
-        z.writestr("archive/version", "3\n")
+        member(z, "archive/data.pkl", pkl)
+        member(z, "archive/version", "3\n")
         for key, raw in storages.items():
-            z.writestr("archive/data/" + key, raw)
+            member(z, "archive/data/" + key, raw)
     return out.getvalue()
 
 
@@ -207,14 +215,13 @@ def npz(members, compressed=False):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED) as z:
         for name, data in members.items():
-            z.writestr(name + ".npy", data)
+            member(z, name + ".npy", data)
     return out.getvalue()
 
 
 def main():
-    for d in os.listdir(SEEDS) if os.path.isdir(SEEDS) else []:
-        if d != "jsonl_parts":  # written by setol itself (tests/fuzz/README.md)
-            shutil.rmtree(os.path.join(SEEDS, d))
+    # Overwrites the files it writes and leaves the others: seeds/jsonl_parts/ is written by setol
+    # itself and seeds/hdf5/small_*.h5 by make_hdf5_seeds.cpp (tests/fuzz/README.md).
     w = {"fc1.weight": ([6, 4], matrix(6, 4)), "fc2.weight": ([3, 6], matrix(3, 6, 2)), "fc2.bias": ([3], matrix(3, 1, 3))}
 
     put("npy", "f4_c.npy", npy([6, 4], matrix(6, 4)))
@@ -253,10 +260,10 @@ def main():
     copy("hdf5", "corpus/gnubg-nets-1.07/model.h5")
     keras = io.BytesIO()
     with zipfile.ZipFile(keras, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.0.0"}))
-        z.writestr("config.json", json.dumps({"class_name": "Sequential", "config": {"layers": []}}))
+        member(z, "metadata.json", json.dumps({"keras_version": "3.0.0"}))
+        member(z, "config.json", json.dumps({"class_name": "Sequential", "config": {"layers": []}}))
         with open(os.path.join(DATA, "corpus/gnubg-nets-1.07/model.h5"), "rb") as f:
-            z.writestr("model.weights.h5", f.read())
+            member(z, "model.weights.h5", f.read())
     put("keras", "gnubg.keras", keras.getvalue())
 
 
