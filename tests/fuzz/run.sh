@@ -14,9 +14,9 @@
 # a later run resumes from that corpus. FUZZ_JOBS=N fuzzes each harness in N workers at once that
 # share the corpus (libFuzzer reads back what the others wrote, its -reload=1 default), with seeds
 # FUZZ_SEED, FUZZ_SEED+1, ... under FUZZ_RUNS, each worker running FUZZ_RUNS inputs; the
-# harness's executions are the sum of its workers', printed at the end. SIGINT or SIGTERM stops
-# the workers, which print their final figures; a run so stopped exits 130 unless it found
-# something (1).
+# harness's executions are the sum of its workers', printed at the end; a worker's finding stops
+# the others. SIGINT or SIGTERM stops the workers, which print their final figures; a run so
+# stopped exits 130 unless it found something (1).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$1"; seconds="$2"; shift 2
@@ -38,15 +38,6 @@ status=0
 workers=()      # the running fuzzers, stopped by SIGINT/SIGTERM
 interrupted=0
 trap 'interrupted=1; [ ${#workers[@]} -eq 0 ] || kill -TERM "${workers[@]}" 2>/dev/null || true' INT TERM
-# wait_for PID: PID's exit status, waiting on through the traps above (a trapped signal ends
-# `wait` early with a status above 128 while PID still runs).
-wait_for() {
-  local rc=0
-  while :; do
-    wait "$1" && return 0 || rc=$?
-    kill -0 "$1" 2>/dev/null || return "$rc"
-  done
-}
 # report_finding LOG: the end of a fuzzer's LOG, then, where its run did not symbolize stacks, a
 # replay of the input it saved (libFuzzer's "Test unit written to FILE") that does.
 report_finding() {
@@ -107,12 +98,26 @@ for h in "${harnesses[@]}"; do
       wlogs+=("$logs/fuzz-$stamp-$j.log")
       echo "== fuzz_$h: ${limits[*]}"
       "$bin" "${common[@]}" "${limits[@]}" "$work/corpus" "${inputs[@]}" > "${wlogs[$j]}" 2>&1 &
-      pids+=($!); workers=("${pids[@]}")
+      pids+=($!); workers+=($!)
+    done
+    # Each worker as it ends; the first finding stops the others. libFuzzer exits 72 (its
+    # -interrupt_exit_code) when stopped by the signal we sent.
+    rcs=(); stopping=0
+    while [ ${#workers[@]} -gt 0 ]; do
+      ended=""; rc=0
+      wait -n -p ended "${workers[@]}" || rc=$?
+      [ -n "${ended:-}" ] || continue  # a trapped signal ended the wait (and unset ended)
+      for j in "${!pids[@]}"; do [ "${pids[$j]}" = "$ended" ] && rcs[j]=$rc; done
+      left=(); for p in "${workers[@]}"; do [ "$p" = "$ended" ] || left+=("$p"); done
+      workers=("${left[@]}")
+      if [ "$rc" -ne 0 ] && [ "$rc" -ne 72 ] && [ "$stopping" -eq 0 ] && [ ${#workers[@]} -gt 0 ]; then
+        stopping=1; kill -TERM "${workers[@]}" 2>/dev/null || true
+        echo "== fuzz_$h: a worker found something; the others are stopped"
+      fi
     done
     for j in "${!pids[@]}"; do
-      rc=0; wait_for "${pids[$j]}" || rc=$?
-      # libFuzzer exits 72 (its -interrupt_exit_code) when stopped by the signal we forwarded.
-      if [ "$rc" -ne 0 ] && ! { [ "$interrupted" -eq 1 ] && [ "$rc" -eq 72 ]; }; then
+      rc="${rcs[$j]}"
+      if [ "$rc" -ne 0 ] && ! { [ "$rc" -eq 72 ] && [ $((interrupted + stopping)) -gt 0 ]; }; then
         report_finding "${wlogs[$j]}"; echo "fuzz_$h: FINDING (input in $artifacts)"; status=1
       else
         grep -E "stat::number_of_executed_units|cov:" "${wlogs[$j]}" | tail -2
@@ -120,7 +125,6 @@ for h in "${harnesses[@]}"; do
       n="$(sed -n 's/^stat::number_of_executed_units: *//p' "${wlogs[$j]}")"
       total=$(( total + ${n:-0} ))
     done
-    workers=()
     [ "$jobs_n" -eq 1 ] || echo "== fuzz_$h: $total executions in $jobs_n workers"
   fi
   [ -n "${FUZZ_KEEP:-}" ] || rm -rf "$work"
