@@ -166,6 +166,31 @@ TEST(Hdf5, ChunkedDatasetsThatStoreNothingAreRefusedBeforeReading) {
   }
 }
 
+// Finding 12 (docs/reliability.md): an input of the hdf5 fuzz campaign, 8672 bytes, whose damaged
+// chunk index claims 4,412,407,864 bytes stored for a chunked dataset declared at 4 x 268894211
+// float64 (8.6 GB). Before the fix the stored size passed the 1100:1 check, and the child
+// allocated and zeroed the 8.6 GB before libhdf5 failed (a variant with 64 x 16805888 took setol
+// 50 s and 17 GB of RSS). Now it is refused before anything is allocated.
+TEST(Hdf5, AChunkIndexClaimingMoreThanTheFileIsRefusedBeforeReading) {
+  const std::string p = std::string(SETOL_SOURCE_DIR) +
+                        "/tests/fuzz/regressions/hdf5/hdf5-chunk-index-claims-gigabytes-0094f4b6c718f904035f9344d2d5abf8c67365e0";
+  auto m = open_model(p, "hdf5");
+  bool seen = false;
+  for (std::size_t i = 0; i < m->tensors().size(); ++i) {
+    if (m->tensors()[i].name.find("klock2") == std::string::npos) continue;
+    seen = true;
+    EXPECT_EQ(m->tensors()[i].shape, (std::vector<std::int64_t>{4, 268894211}));
+    try {
+      m->load(i);
+      ADD_FAILURE() << "the dataset was read";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("claims 4412407864 bytes stored in a file of 8672"), std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
 namespace {
 // The libhdf5 children this test process has running (one thread opens them all).
 std::vector<pid_t> running_children() {

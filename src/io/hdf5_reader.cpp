@@ -187,7 +187,7 @@ class Hdf5File {
  public:
   // A Keras 3 .keras archive: model.weights.h5 opened from memory, layers from config.json.
   Hdf5File(std::string path, const ZipBytes& image, const std::vector<std::pair<std::string, std::string>>& layers)
-      : path_(std::move(path)) {
+      : path_(std::move(path)), file_size_(image.size) {
     silence_hdf5_errors();
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     if (!fapl.ok() || H5Pset_fapl_core(fapl.get(), 1 << 20, 0) < 0 ||
@@ -210,6 +210,7 @@ class Hdf5File {
     std::error_code ec;
     const auto fsize = std::filesystem::file_size(file, ec);
     if (ec) throw InputError(path_, "cannot open: " + ec.message());
+    file_size_ = fsize;
     if (H5Fis_hdf5(path_.c_str()) <= 0) throw InputError(path_, "not an HDF5 file");
     file_ = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file_ < 0) throw InputError(path_, "cannot open HDF5 file (truncated or corrupt)" + hdf5_error());
@@ -259,6 +260,11 @@ class Hdf5File {
     if (!dcpl.ok() || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || bytes == 0) return;
     const hsize_t stored = H5Dget_storage_size(d);
     if (stored == 0) throw InputError(path_, "dataset " + r.path + " was never written (no chunk stored)");
+    // The stored size is summed from the chunk index, which is file content too: a damaged
+    // index can claim gigabytes in a file of a few KB (docs/reliability.md, finding 12).
+    if (stored > file_size_)
+      throw InputError(path_, "dataset " + r.path + " claims " + std::to_string(stored) + " bytes stored in a file of " +
+                                  std::to_string(file_size_) + " (damaged chunk index)");
     if (bytes / 1100 > stored)
       throw InputError(path_, "dataset " + r.path + " declares " + std::to_string(bytes) + " bytes but stores only " +
                                   std::to_string(stored) + " (damaged?)");
@@ -351,6 +357,7 @@ class Hdf5File {
   }
 
   std::string path_;
+  std::uint64_t file_size_ = 0;  // what any stored size must fit in
   hid_t file_ = -1;
   bool keras_ = false;
   std::string format_;
