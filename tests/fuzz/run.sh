@@ -46,10 +46,11 @@ report_finding() {
   unit="$(sed -n 's/.*Test unit written to //p' "$1" | tail -1)"
   if [ "$symbolized" -eq 0 ] && [ -n "$unit" ] && [ -f "$unit" ]; then
     echo "== fuzz_$h: $unit again, with symbolized stacks"
-    ASAN_OPTIONS="$ASAN_OPTIONS:symbolize=1" "$bin" -rss_limit_mb=1024 -malloc_limit_mb=1024 \
-      -timeout=5 "$unit" 2>&1 | tail -60 || true
+    ASAN_OPTIONS="$ASAN_OPTIONS:symbolize=1" "$bin" "${bounds[@]}" "$unit" 2>&1 | tail -60 || true
   fi
 }
+# -rss_limit_mb / -malloc_limit_mb: a file of a few KB must never need 1 GiB; -timeout: 5 s.
+bounds=(-rss_limit_mb=1024 -malloc_limit_mb=1024 -timeout=5)
 # left_inputs: how many inputs of harness $h the artifact folder holds.
 left_inputs() { find "$artifacts" -maxdepth 1 -type f -name "$h-*" | wc -l; }
 jobs_n="${FUZZ_JOBS:-1}"
@@ -79,9 +80,9 @@ for h in "${harnesses[@]}"; do
     work="$(mktemp -d)"; logs="$work"
   fi
   mkdir -p "$work/corpus" "$logs"  # the corpus holds new inputs; the logs stay outside it
-  # -rss_limit_mb / -malloc_limit_mb: a file of a few KB must never need 1 GiB; -timeout: 5 s.
-  common=(-rss_limit_mb=1024 -malloc_limit_mb=1024 -timeout=5 -artifact_prefix="$artifacts/$h-"
-          -dict="$here/dicts/$h.dict" -print_final_stats=1)
+  common=("${bounds[@]}" -artifact_prefix="$artifacts/$h-" -dict="$here/dicts/$h.dict"
+          -print_final_stats=1)
+  left_before="$(left_inputs)"; found=0
   echo "== fuzz_$h: replay ${inputs[*]}"
   if ! "$bin" "${common[@]}" -runs=0 "${inputs[@]}" > "$logs/replay-$stamp.log" 2>&1; then
     report_finding "$logs/replay-$stamp.log"; echo "fuzz_$h: replay FAILED"; status=1; continue
@@ -92,7 +93,6 @@ for h in "${harnesses[@]}"; do
     echo "== fuzz_$h: not fuzzed (open finding in tests/fuzz/open-findings/$h)"
   elif [ "$seconds" -gt 0 ]; then
     pids=(); wlogs=(); total=0
-    left_before="$(left_inputs)"; found=0
     for ((j = 0; j < jobs_n; j++)); do
       limits=(-max_total_time="$seconds")
       if [ -n "${FUZZ_RUNS:-}" ]; then
@@ -129,12 +129,13 @@ for h in "${harnesses[@]}"; do
       total=$(( total + ${n:-0} ))
     done
     [ "$jobs_n" -eq 1 ] || echo "== fuzz_$h: $total executions in $jobs_n workers"
-    # A contained child that ran one of libFuzzer's handlers left an input behind without failing
-    # the harness: the only sign of findings 10 and 12 (docs/reliability.md).
-    strays=$(( $(left_inputs) - left_before ))
-    if [ "$found" -eq 0 ] && [ "$strays" -gt 0 ]; then
-      echo "fuzz_$h: FINDING: $strays inputs left in $artifacts though no worker failed"; status=1
-    fi
+  fi
+  # A contained child that ran one of libFuzzer's handlers left an input behind without failing
+  # the harness, in the replay or the fuzzing: the only sign of findings 10 and 12
+  # (docs/reliability.md).
+  strays=$(( $(left_inputs) - left_before ))
+  if [ "$found" -eq 0 ] && [ "$strays" -gt 0 ]; then
+    echo "fuzz_$h: FINDING: $strays inputs left in $artifacts though no run failed"; status=1
   fi
   [ -n "${FUZZ_KEEP:-}" ] || rm -rf "$work"
 done
