@@ -26,6 +26,17 @@
 namespace setol::cli {
 namespace {
 
+// The run's error for its one input, whose reading failed mid-run. `err` is the InputError's
+// message, "FILE: problem", where FILE is this input or a file in this folder: passed on as it
+// is, so that the file is named once.
+InputError input_failure(const std::string& path, const std::string& err) {
+  const std::string input = one_line(path);
+  const std::size_t colon = err.find(": ", input.size());
+  if (err.compare(0, input.size(), input) == 0 && colon != std::string::npos)
+    return InputError(err.substr(0, colon), err.substr(colon + 2));
+  return InputError(path, err);
+}
+
 // The report's "options": the format used, every analysis option, then the CLI's own.
 nlohmann::ordered_json options_json(const AnalyzeArgs& a, const OutputFormat& f) {
   nlohmann::ordered_json j;
@@ -310,7 +321,7 @@ int analyze(const AnalyzeArgs& args, MpiSession* mpi) {
     if (!inputs[k].model) continue;
     const std::string& err = work[w++].error;
     if (err.empty()) continue;
-    if (!batch) throw InputError(inputs[k].info.path, err);
+    if (!batch) throw input_failure(inputs[k].info.path, err);
     inputs[k].info.error = err;
     run.inputs[k].error = err;
   }
