@@ -4,7 +4,8 @@
 
   malformed_test.py SETOL DATA_DIR WORK_DIR [--asan]
 
-A file that cannot be read: exit status 2, one line on stderr naming the file, no output file.
+A file that cannot be read: exit status 2, one line on stderr naming the file once (and giving
+the reason a case names), no output file.
 A file that can be read but holds layers that cannot be analyzed ("rows"): exit 0 and a report
 whose rows say why. Either way: no crash, no temporary file left, at most 5 s, and a peak RSS
 under 1 GiB (under --asan, where shadow memory is address space, the address-space limit is
