@@ -9,18 +9,21 @@
 
 namespace hdf5_writers {
 
-// A dataset of `file_type` holding v (converted by HDF5); chunked datasets use 2x...x2 chunks
-// and deflate. Intermediate groups are created.
+// A dataset of `file_type` holding v (converted by HDF5), stored in `layout`: chunked datasets
+// use 2x...x2 chunks and deflate; compact ones keep their data in the object header (64 KB at
+// most). Intermediate groups are created.
 inline void dataset(hid_t loc, const std::string& name, const std::vector<hsize_t>& dims, const std::vector<double>& v,
-                    hid_t file_type, bool chunked = false) {
+                    hid_t file_type, H5D_layout_t layout = H5D_CONTIGUOUS) {
   hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
   hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-  if (chunked) {
+  if (layout == H5D_CHUNKED) {
     const std::vector<hsize_t> chunk(dims.size(), 2);
     H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
     H5Pset_deflate(dcpl, 1);
+  } else if (layout == H5D_COMPACT) {
+    H5Pset_layout(dcpl, H5D_COMPACT);
   }
   hid_t d = H5Dcreate2(loc, name.c_str(), file_type, space, lcpl, dcpl, H5P_DEFAULT);
   H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());

@@ -161,6 +161,17 @@ def generate():
          says="claims 4412407864 bytes stored in a file of 8672")
     case("size: the same in a folder", os.path.dirname(out("chunk_index/w.h5", read_back("chunk_index.h5"))),
          says="chunk_index/w.h5: dataset /klock2/w claims 4412407864 bytes")
+    # A compact dataset declaring 15.4 GB over an empty buffer in an 8.7 KB file (finding 13 of
+    # fuzz_hdf5, its dims changed from 3 x 1280262983 to 64 x 60012327 so that analyze reads it):
+    # refused when listed, where the reader filled 15 GB before libhdf5 crashed.
+    with open(os.path.join(HERE, "fuzz", "regressions", "hdf5",
+                           "hdf5-compact-declares-gigabytes-fe257828804a2c7f5f4ea2601c6d202a24cae824"), "rb") as f:
+        b = f.read()
+    dims = struct.pack("<QQ", 3, 1280262983)
+    assert b.count(dims) == 1
+    case("size: HDF5 compact dataset declaring 15.4 GB of 0 bytes",
+         out("compact.h5", b.replace(dims, struct.pack("<QQ", 64, 60012327))),
+         says="dataset /block1/w declares 15363155712 bytes but its compact storage holds 0")
 
     # --- sizes never to be trusted ---
     case("size: npy shape 2^62 x 2^62", out("huge.npy", npy("<f4", "(4611686018427387904, 4611686018427387904)", f32)))

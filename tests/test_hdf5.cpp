@@ -191,6 +191,36 @@ TEST(Hdf5, AChunkIndexClaimingMoreThanTheFileIsRefusedBeforeReading) {
   EXPECT_TRUE(seen);
 }
 
+TEST(Hdf5, CompactDatasetsAreReadLikeContiguousOnes) {
+  TempDir dir;
+  const auto p = (dir / "c.h5").string();
+  hid_t f = H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const auto v12 = fixtures::iota_values(12);
+  dataset(f, "a/w", {3, 4}, v12, H5T_IEEE_F32LE, H5D_COMPACT);
+  dataset(f, "b/w", {4, 3}, v12, H5T_IEEE_F64BE, H5D_COMPACT);
+  H5Fclose(f);
+  auto m = open_model(p);
+  ASSERT_EQ(m->tensors().size(), 2u);
+  EXPECT_EQ(m->tensors()[0].shape, (std::vector<std::int64_t>{3, 4}));
+  EXPECT_EQ(to_f64(m->load(0)), v12);
+  EXPECT_EQ(to_f64(m->load(1)), v12);
+}
+
+// Finding 13 of fuzz_hdf5 (docs/reliability.md): a compact dataset whose header declares
+// 3 x 1280262983 float32 over an empty buffer, which libhdf5 would fill with the fill value.
+TEST(Hdf5, ACompactDatasetDeclaringMoreThanItHoldsIsRefusedAtListing) {
+  const std::string p = std::string(SETOL_SOURCE_DIR) +
+                        "/tests/fuzz/regressions/hdf5/hdf5-compact-declares-gigabytes-fe257828804a2c7f5f4ea2601c6d202a24cae824";
+  try {
+    open_model(p, "hdf5");
+    ADD_FAILURE() << "the file was listed";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("dataset /block1/w declares 15363155796 bytes but its compact storage holds 0"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 namespace {
 // The libhdf5 children this test process has running (one thread opens them all).
 std::vector<pid_t> running_children() {

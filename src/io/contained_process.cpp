@@ -29,6 +29,7 @@ namespace {
 
 constexpr std::uint8_t kReply = 0, kError = 1;
 std::atomic<std::size_t> children_started{0};
+std::atomic<std::size_t> children_exited{0};
 constexpr std::size_t kMaxError = 1 << 16, kMaxRequest = 1 << 20;
 
 bool send_all(int fd, const void* p, std::size_t n) {
@@ -187,6 +188,8 @@ ContainedProcess::ContainedProcess(std::string path, std::string library, const 
 
 std::size_t ContainedProcess::started() { return children_started; }
 
+std::size_t ContainedProcess::exited() { return children_exited; }
+
 ContainedProcess::~ContainedProcess() { stop(); }
 
 void ContainedProcess::stop() {
@@ -218,6 +221,7 @@ void ContainedProcess::child_died(const std::string& what) {
     why = sig == SIGKILL ? library_ + " was killed (out of memory?)"
                          : library_ + " crashed (signal " + std::to_string(sig) + ", " + strsignal(sig) + ")";
   } else if (r > 0 && WIFEXITED(status)) {
+    ++children_exited;
     why = library_ + " ended (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
   }
   fail(what, why + " while reading; the file is damaged");

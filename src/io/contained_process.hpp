@@ -52,6 +52,10 @@ class ContainedProcess {
   bool alive();
   // How many children this process has started so far.
   static std::size_t started();
+  // How many children ended by exiting, not by a signal, while a reply was awaited. setol's
+  // child never does; a fuzz harness's child does when a libFuzzer handler it inherited ran
+  // (its -malloc_limit_mb hook), so the harness reports it as a finding (tests/fuzz/README.md).
+  static std::size_t exited();
 
  private:
   // When a request must be answered, and the allowance it was given (for the message).

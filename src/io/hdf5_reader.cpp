@@ -140,9 +140,20 @@ DatasetRef describe_dataset(hid_t file, const std::string& path, const std::stri
   // Every layout: the shape's product must not overflow (chunked datasets included).
   const auto need = checked_nbytes(r.info.shape, tsize == 0 ? 1 : tsize);
   if (!need) throw InputError(file_path, "dataset " + path + ": shape overflows");
-  // Contiguous storage can be checked against the file without reading it.
+  // Contiguous and compact storage can be checked against the file without reading it.
   Handle dcpl(H5Dget_create_plist(d.get()), H5Pclose);
-  if (dcpl.ok() && H5Pget_layout(dcpl.get()) == H5D_CONTIGUOUS) {
+  const H5D_layout_t layout = dcpl.ok() ? H5Pget_layout(dcpl.get()) : H5D_LAYOUT_ERROR;
+  // Compact data lives in the dataset's header (64 KB at most) and is exactly the declared size;
+  // a damaged header can declare gigabytes over an empty buffer, which libhdf5 would fill with
+  // the fill value (docs/reliability.md, finding 13). Only floating-point datasets are ever read.
+  if (layout == H5D_COMPACT && r.info.dtype != DType::Other) {
+    const hsize_t have = H5Dget_storage_size(d.get());
+    if (have != *need)
+      throw InputError(file_path, "dataset " + path + " declares " + std::to_string(*need) +
+                                      " bytes but its compact storage holds " + std::to_string(have) +
+                                      " (damaged header)");
+  }
+  if (layout == H5D_CONTIGUOUS) {
     const haddr_t off = H5Dget_offset(d.get());
     const hsize_t have = H5Dget_storage_size(d.get());
     if (*need > 0 && off != HADDR_UNDEF && (have != *need || off + *need > file_size))

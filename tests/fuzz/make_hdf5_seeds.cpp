@@ -28,14 +28,15 @@ int main(int argc, char** argv) {
   const std::string dir = argv[1];
   hid_t f = H5Fcreate((dir + "/small_generic.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   dataset(f, "block1/w", {3, 4}, values(12), H5T_IEEE_F32LE);
-  dataset(f, "block2/w", {4, 3}, values(12), H5T_IEEE_F64BE, true);
+  dataset(f, "block2/w", {4, 3}, values(12), H5T_IEEE_F64BE, H5D_CHUNKED);
+  dataset(f, "block3/w", {2, 3}, values(6), H5T_IEEE_F32LE, H5D_COMPACT);
   dataset(f, "block2/ids", {6}, values(6), H5T_STD_I32LE);
   H5Fclose(f);
   f = H5Fcreate((dir + "/small_keras.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   hid_t mw = H5Gcreate2(f, "model_weights", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   string_list_attr(mw, "layer_names", {"dense", "conv"}, true);
   dataset(mw, "dense/dense/kernel:0", {4, 3}, values(12), H5T_IEEE_F32LE);
-  dataset(mw, "conv/conv/kernel:0", {2, 2, 2, 3}, values(24), H5T_IEEE_F32BE, true);
+  dataset(mw, "conv/conv/kernel:0", {2, 2, 2, 3}, values(24), H5T_IEEE_F32BE, H5D_CHUNKED);
   for (const char* layer : {"dense", "conv"}) {
     hid_t g = H5Gopen2(mw, layer, H5P_DEFAULT);
     string_list_attr(g, "weight_names", {std::string(layer) + "/kernel:0"}, true);
