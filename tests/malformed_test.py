@@ -24,6 +24,12 @@ import sys
 import time
 import zipfile
 
+# WORK_DIR is deleted and made afresh: arguments in the wrong order must not reach that.
+if len(sys.argv) < 4 or not (os.path.isfile(sys.argv[1]) and os.access(sys.argv[1], os.X_OK)) \
+        or not os.path.isdir(sys.argv[2]) or os.path.isfile(os.path.join(sys.argv[3], "README.md")):
+    print("usage: malformed_test.py SETOL DATA_DIR WORK_DIR [--asan] (SETOL an executable, DATA_DIR a folder, "
+          "WORK_DIR a scratch folder)", file=sys.stderr)
+    sys.exit(2)
 SETOL, DATA, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ASAN = "--asan" in sys.argv[4:]
