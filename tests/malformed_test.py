@@ -40,6 +40,18 @@ cases = []  # (kind, path, expect, env, says): expect "error", "rows" or "any"; 
             # says: what the one line must say, if not only the file
 
 
+def hdf5_regression(name, dims=None, new_dims=None):
+    """A stored input of tests/fuzz/regressions/hdf5/; with dims, its one 2-D dataspace record of
+    those dims (two little-endian u64) rewritten to new_dims."""
+    with open(os.path.join(HERE, "fuzz", "regressions", "hdf5", name), "rb") as f:
+        b = f.read()
+    if dims is not None:
+        old = struct.pack("<QQ", *dims)
+        assert b.count(old) == 1, name
+        b = b.replace(old, struct.pack("<QQ", *new_dims))
+    return b
+
+
 def out(name, data):
     path = os.path.join(WORK, name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -151,32 +163,24 @@ def generate():
     case("libhdf5: garbage after the signature", out("garbage.h5", b"\x89HDF\r\n\x1a\n" + bytes(range(256)) * 8))
     # A Keras file whose global heap sends libhdf5 round a loop (found by fuzz_hdf5): stopped at
     # the deadline, here lowered to 0.5 s from 120.
-    with open(os.path.join(HERE, "fuzz", "regressions", "hdf5",
-                           "hdf5-libhdf5-global-heap-loop-35fe1fa493c0c30e61764c9a23ab4c093db49dd8"), "rb") as f:
-        case("libhdf5: loops (deadline 0.5 s)", out("loop.h5", f.read()), env={"SETOL_HDF5_TIMEOUT": "0.5"})
+    case("libhdf5: loops (deadline 0.5 s)",
+         out("loop.h5", hdf5_regression("hdf5-libhdf5-global-heap-loop-35fe1fa493c0c30e61764c9a23ab4c093db49dd8")),
+         env={"SETOL_HDF5_TIMEOUT": "0.5"})
     # A damaged chunk index claiming 4.4 GB stored in an 8.7 KB file (finding 12 of fuzz_hdf5, its
     # dataset's dims changed from 4 x 268894211 to 64 x 16805888 so that analyze reads it): refused
     # before reading, where the reader allocated and zeroed the 8.6 GB the dataset declares.
-    with open(os.path.join(HERE, "fuzz", "regressions", "hdf5",
-                           "hdf5-chunk-index-claims-gigabytes-0094f4b6c718f904035f9344d2d5abf8c67365e0"), "rb") as f:
-        b = f.read()
-    dims = struct.pack("<QQ", 4, 268894211)
-    assert b.count(dims) == 1
     case("size: HDF5 chunk index claiming 4.4 GB of 8.7 KB",
-         out("chunk_index.h5", b.replace(dims, struct.pack("<QQ", 64, 16805888))),
+         out("chunk_index.h5", hdf5_regression("hdf5-chunk-index-claims-gigabytes-0094f4b6c718f904035f9344d2d5abf8c67365e0",
+                                               (4, 268894211), (64, 16805888))),
          says="claims 4412407864 bytes stored in a file of 8672")
     case("size: the same in a folder", os.path.dirname(out("chunk_index/w.h5", read_back("chunk_index.h5"))),
          says="chunk_index/w.h5: dataset /klock2/w claims 4412407864 bytes")
     # A compact dataset declaring 15.4 GB over an empty buffer in an 8.7 KB file (finding 13 of
     # fuzz_hdf5, its dims changed from 3 x 1280262983 to 64 x 60012327 so that analyze reads it):
     # refused when listed, where the reader filled 15 GB before libhdf5 crashed.
-    with open(os.path.join(HERE, "fuzz", "regressions", "hdf5",
-                           "hdf5-compact-declares-gigabytes-fe257828804a2c7f5f4ea2601c6d202a24cae824"), "rb") as f:
-        b = f.read()
-    dims = struct.pack("<QQ", 3, 1280262983)
-    assert b.count(dims) == 1
     case("size: HDF5 compact dataset declaring 15.4 GB of 0 bytes",
-         out("compact.h5", b.replace(dims, struct.pack("<QQ", 64, 60012327))),
+         out("compact.h5", hdf5_regression("hdf5-compact-declares-gigabytes-fe257828804a2c7f5f4ea2601c6d202a24cae824",
+                                           (3, 1280262983), (64, 60012327))),
          says="dataset /block1/w declares 15363155712 bytes but its compact storage holds 0")
 
     # --- sizes never to be trusted ---
