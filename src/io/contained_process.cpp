@@ -230,7 +230,8 @@ void ContainedProcess::child_died(const std::string& what) {
 void ContainedProcess::read_exact(void* out, std::size_t n, const std::string& what, const Deadline& deadline) {
   char* c = static_cast<char*>(out);
   while (n > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline.at - std::chrono::steady_clock::now());
+    // Rounded up: 0.9 ms left is a wait of 1 ms, not an end 0.9 ms before the deadline.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline.at - std::chrono::steady_clock::now());
     if (left.count() <= 0)
       fail(what, library_ + " did not finish within " + seconds_text(deadline.allowed) +
                      " s (a damaged file that loops?" + timeout_hint_ + ")");
