@@ -413,8 +413,8 @@ constexpr std::string_view kCloseFailed = "close failed";
 // Fuzzing only (reuse_hdf5_children): the child of one file is kept for the next file of the
 // same path and kind, as a fuzzer's persistent mode. Forking the sanitized harness cost more
 // than libhdf5's work on a small file (docs/reliability.md). A child that crashed, ran out of
-// time or answered malformed is replaced, and so is one that has served kFilesPerChild files,
-// which bounds what libhdf5's global state can carry from file to file. setol never enables it:
+// time, answered malformed or could not close a file (finding 14) is replaced, and so is one
+// that has served kFilesPerChild files, which bounds what libhdf5's global state can carry from file to file. setol never enables it:
 // there each file has a child of its own.
 struct ReusedChild {
   std::string key;
@@ -537,7 +537,7 @@ class Hdf5Reader final : public ModelReader {
       return {};
     }
     if (held == kCloseFailed) {  // libhdf5 kept a damaged file it could not close: a new child
-      r = {};
+      r = {};                      // ends this one now, before its successor is forked
       return {};
     }
     // Every handle the reader opens is closed with its object (Handle); one left over is ours.
