@@ -414,8 +414,8 @@ constexpr std::string_view kCloseFailed = "close failed";
 // same path and kind, as a fuzzer's persistent mode. Forking the sanitized harness cost more
 // than libhdf5's work on a small file (docs/reliability.md). A child that crashed, ran out of
 // time, answered malformed or could not close a file (finding 14) is replaced, and so is one
-// that has served kFilesPerChild files, which bounds what libhdf5's global state can carry from file to file. setol never enables it:
-// there each file has a child of its own.
+// that has served kFilesPerChild files, which bounds what libhdf5's global state can carry
+// from file to file. setol never enables it: there each file has a child of its own.
 struct ReusedChild {
   std::string key;
   std::shared_ptr<ContainedProcess> proc;
